@@ -1,0 +1,38 @@
+/* A small HTTP/1.1 GET client: timeouts, redirects, Content-Length and
+ * chunked bodies, streaming into a sink. Knows nothing about booting. */
+#ifndef NB_HTTP_H
+#define NB_HTTP_H
+
+#include <stddef.h>
+#include "url.h"
+
+/* Receives body bytes in order; return 0 to go on or a negative errno to stop. */
+typedef int (*http_sink)(void *ctx, const void *buf, size_t len);
+
+struct http_opts {
+	int connect_timeout_ms;   /* per connection attempt */
+	int io_timeout_ms;        /* longest silence while reading or writing */
+	int max_redirects;        /* 301/302/303/307/308 followed at most this often */
+	const char *user_agent;   /* NULL: "nbinit" */
+};
+
+struct http_result {
+	int status;               /* last HTTP status, 0 when none was read */
+	char final_url[URL_MAX];  /* URL of the last request */
+	long long content_length; /* -1 when not announced */
+	long long received;       /* body bytes passed to the sink */
+	char why[256];            /* on failure: the cause in words, e.g.
+	                             "404 Not Found", "connection refused",
+	                             "truncated: 1200 of 5000 bytes",
+	                             "no response within 10 s" */
+};
+
+/* GET URL and stream the body of the final 2xx response into SINK.
+ * Returns 0 when the whole body arrived; -EPROTO for a non-2xx status or a
+ * malformed response, -ELOOP for too many redirects, -ETIMEDOUT,
+ * -ECONNREFUSED, -EHOSTUNREACH, -ENOENT for a name that does not resolve,
+ * -EIO for a truncated body, or the sink's own error. RES always filled. */
+int http_get(const char *url, const struct http_opts *o, http_sink sink,
+             void *ctx, struct http_result *res);
+
+#endif

@@ -1,0 +1,64 @@
+/* Kernel module database (modules.dep, modules.alias, modules.builtin) and
+ * loader. Knows nothing about booting; all paths are given by the caller. */
+#ifndef NB_KMOD_H
+#define NB_KMOD_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+struct kmod_mod {
+	char *name;          /* normalised: '-' -> '_' */
+	char *path;          /* relative to the module directory */
+	int *deps;           /* indexes into db->mods, modules.dep order */
+	int ndeps;
+	int state;           /* 0 untouched, 1 loading, 2 loaded/builtin, -errno failed */
+};
+
+struct kmod_alias {
+	char *pattern;       /* fnmatch pattern */
+	int mod;             /* index into db->mods */
+};
+
+struct kmod_db {
+	char dir[512];       /* /lib/modules/KVER (with any root prefix) */
+	struct kmod_mod *mods;
+	int nmods;
+	struct kmod_alias *aliases;
+	int naliases;
+	char **builtin;      /* names from modules.builtin */
+	int nbuiltin;
+	char *text;          /* private: file contents the strings point into */
+	/* Loads one module file (absolute path) with PARAMS. Default: finit_module
+	 * / init_module with in-process gzip/xz/zstd decompression. Return 0,
+	 * -EEXIST (already loaded counts as success) or -errno. */
+	int (*insmod)(void *ctx, const char *path, const char *params);
+	void *insmod_ctx;
+	/* Where /sys/module lives (to skip loaded modules); "" to not check. */
+	char sysmodule[512];
+};
+
+/* Read DIR/modules.dep, modules.alias and modules.builtin (the last two may
+ * be missing). Returns 0, -ENOENT (no modules.dep) or -ENOMEM. */
+int kmod_open(struct kmod_db *db, const char *dir);
+void kmod_close(struct kmod_db *db);
+
+/* Index of the module named NAME ('-' and '_' equal), or -ENOENT. */
+int kmod_find(const struct kmod_db *db, const char *name);
+
+/* True when NAME is listed in modules.builtin. */
+bool kmod_is_builtin(const struct kmod_db *db, const char *name);
+
+/* Module indexes whose alias pattern matches MODALIAS, into OUT (up to MAX).
+ * Returns the count (may be 0). */
+int kmod_match_alias(const struct kmod_db *db, const char *modalias, int *out, int max);
+
+/* Load module NAME (a name or an alias) after its dependencies, deepest
+ * first. Already loaded or built in: 0. Returns 0, -ENOENT when neither
+ * the module nor an alias is known, or the insmod error. */
+int kmod_load(struct kmod_db *db, const char *name, const char *params);
+
+/* The default insmod: reads the file, decompresses .gz/.xz/.zst, calls
+ * init_module (finit_module for plain files). */
+int kmod_insmod_file(void *ctx, const char *path, const char *params);
+
+#endif

@@ -1,0 +1,64 @@
+/* A push-style tar reader (ustar, GNU long names, pax path/linkpath/size).
+ * Bytes can be fed in any chunk sizes; it knows nothing about files. */
+#ifndef NB_TAR_H
+#define NB_TAR_H
+
+#include <stddef.h>
+#include <sys/types.h>
+
+#define TAR_PATH_MAX 4096
+
+enum tar_type {
+	TAR_FILE = '0', TAR_HARDLINK = '1', TAR_SYMLINK = '2', TAR_CHR = '3',
+	TAR_BLK = '4', TAR_DIR = '5', TAR_FIFO = '6',
+};
+
+struct tar_entry {
+	char name[TAR_PATH_MAX];
+	char linkname[TAR_PATH_MAX];
+	int type;                 /* enum tar_type ('0' also for old '\0') */
+	mode_t mode;              /* permission bits only */
+	uid_t uid;
+	gid_t gid;
+	long long size;           /* data bytes that follow (regular files) */
+	long long mtime;
+	unsigned devmajor, devminor;
+};
+
+struct tar_ops {
+	int (*begin)(void *ctx, const struct tar_entry *e);              /* each entry */
+	int (*data)(void *ctx, const void *buf, size_t len);             /* file data */
+	int (*end)(void *ctx, const struct tar_entry *e);                /* after data */
+};
+
+struct tar_reader {
+	const struct tar_ops *ops;
+	void *ctx;
+	/* private */
+	int state;
+	unsigned char hdr[512];
+	size_t hdr_fill;
+	long long remain, pad;
+	struct tar_entry e;
+	char *extbuf;             /* pax / GNU long name payload */
+	size_t ext_len, ext_fill;
+	int ext_type;
+	char longname[TAR_PATH_MAX], longlink[TAR_PATH_MAX];
+	long long pax_size;
+	int zero_blocks;
+	int done;
+	char why[160];            /* cause of the last error in words */
+};
+
+/* Start reading an archive; callbacks get CTX. */
+void tar_init(struct tar_reader *t, const struct tar_ops *ops, void *ctx);
+
+/* Feed LEN bytes. Returns 0, -EBADMSG for a bad header (checksum, number
+ * field), or a callback's error. Bytes after the end-of-archive marker are ignored. */
+int tar_feed(struct tar_reader *t, const void *buf, size_t len);
+
+/* Call after the last byte. Returns 0 when the end-of-archive marker was
+ * seen and no entry is incomplete, else -EIO (truncated). Frees buffers. */
+int tar_finish(struct tar_reader *t);
+
+#endif
