@@ -10,8 +10,9 @@
 typedef int (*http_sink)(void *ctx, const void *buf, size_t len);
 
 struct http_opts {
-	int connect_timeout_ms;   /* per connection attempt */
-	int io_timeout_ms;        /* longest silence while reading or writing */
+	int connect_timeout_ms;   /* per connection attempt; <= 0: 10 s */
+	int io_timeout_ms;        /* longest silence while reading or writing;
+	                             <= 0: 30 s */
 	int max_redirects;        /* 301/302/303/307/308 followed at most this often */
 	const char *user_agent;   /* NULL: "nbinit" */
 };

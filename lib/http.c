@@ -1,0 +1,699 @@
+/* HTTP/1.1 GET over plain TCP with fixed buffers. One connection per
+ * request (Connection: close); every connect, read and write is bounded by
+ * poll() so a silent server cannot hang the caller. */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <netdb.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/socket.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "http.h"
+
+#define HTTP_HDR_MAX 16384          /* status line + headers + blank line */
+#define HTTP_CONNECT_MS_DEFAULT 10000
+#define HTTP_IO_MS_DEFAULT 30000
+#define HTTP_REDIRECTS_DEFAULT 5
+
+/* One connection and its receive buffer; unread bytes are buf[pos, len). */
+struct conn {
+	int fd;
+	int io_ms;
+	size_t pos, len;
+	char buf[HTTP_HDR_MAX];
+};
+
+/* What the status line and headers said. */
+struct head {
+	int status;
+	char reason[64];
+	long long clen;             /* -1 when absent */
+	int chunked;
+	char location[URL_MAX];
+	int location_too_long;
+};
+
+static void set_why(struct http_result *res, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+static void set_why(struct http_result *res, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(res->why, sizeof(res->why), fmt, ap);
+	va_end(ap);
+}
+
+/* "300 ms" or "10 s" */
+static const char *dur(char *buf, size_t size, int ms)
+{
+	if (ms % 1000 == 0)
+		snprintf(buf, size, "%d s", ms / 1000);
+	else
+		snprintf(buf, size, "%d ms", ms);
+	return buf;
+}
+
+/* Short lowercase words for the errors an admin will meet most often. */
+static const char *err_words(int err)
+{
+	switch (err) {
+	case -ECONNREFUSED: return "connection refused";
+	case -ECONNRESET:   return "connection reset";
+	case -EHOSTUNREACH: return "host unreachable";
+	case -ENETUNREACH:  return "network unreachable";
+	case -ETIMEDOUT:    return "timed out";
+	case -EPIPE:        return "connection closed by the server";
+	default:            return strerror(-err);
+	}
+}
+
+static long long now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* Wait up to MS for EVENTS on FD. 0, -ETIMEDOUT or -errno. */
+static int wait_fd(int fd, short events, int ms)
+{
+	struct pollfd p = { .fd = fd, .events = events };
+	long long deadline = now_ms() + ms, left;
+	int n;
+
+	for (;;) {
+		left = deadline - now_ms();
+		if (left < 0)
+			left = 0;
+		n = poll(&p, 1, (int)left);
+		if (n > 0)
+			return 0;
+		if (n == 0)
+			return -ETIMEDOUT;
+		if (errno != EINTR)
+			return -errno;
+	}
+}
+
+/* Non-blocking connect of a new socket to SA within MS. Returns the
+ * socket or a negative errno. */
+static int connect_addr(const struct sockaddr *sa, socklen_t salen, int ms)
+{
+	int fd, err, soerr = 0;
+	socklen_t len = sizeof(soerr);
+
+	fd = socket(sa->sa_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		return -errno;
+	if (connect(fd, sa, salen) == 0)
+		return fd;
+	if (errno != EINPROGRESS && errno != EINTR) {
+		err = -errno;
+		goto err_close;
+	}
+	if ((err = wait_fd(fd, POLLOUT, ms)))
+		goto err_close;
+	if (getsockopt(fd, SOL_SOCKET, SO_ERROR, &soerr, &len) < 0) {
+		err = -errno;
+		goto err_close;
+	}
+	if (soerr) {
+		err = -soerr;
+		goto err_close;
+	}
+	return fd;
+
+err_close:
+	close(fd);
+	return err;
+}
+
+/* Connect to U's host and port: literals directly, names through
+ * getaddrinfo() trying every address. Returns the socket or -errno. */
+static int open_conn(const struct url *u, int ms, struct http_result *res)
+{
+	struct sockaddr_in s4 = { .sin_family = AF_INET };
+	struct sockaddr_in6 s6 = { .sin6_family = AF_INET6 };
+	struct addrinfo hints = { .ai_socktype = SOCK_STREAM }, *ai, *a;
+	char d[32];
+	int fd = -EHOSTUNREACH, rc;
+
+	if (inet_pton(AF_INET, u->host, &s4.sin_addr) == 1) {
+		s4.sin_port = htons(u->port);
+		fd = connect_addr((struct sockaddr *)&s4, sizeof(s4), ms);
+	} else if (inet_pton(AF_INET6, u->host, &s6.sin6_addr) == 1) {
+		s6.sin6_port = htons(u->port);
+		fd = connect_addr((struct sockaddr *)&s6, sizeof(s6), ms);
+	} else {
+		hints.ai_family = AF_UNSPEC;
+		rc = getaddrinfo(u->host, NULL, &hints, &ai);
+		if (rc) {
+			if (rc == EAI_AGAIN) {
+				set_why(res, "cannot resolve %s: name server not answering", u->host);
+				return -EAGAIN;
+			}
+			set_why(res, "cannot resolve %s: %s", u->host,
+			        rc == EAI_SYSTEM ? strerror(errno) : gai_strerror(rc));
+			return -ENOENT;
+		}
+		for (a = ai; a; a = a->ai_next) {
+			if (a->ai_family == AF_INET)
+				((struct sockaddr_in *)a->ai_addr)->sin_port = htons(u->port);
+			else if (a->ai_family == AF_INET6)
+				((struct sockaddr_in6 *)a->ai_addr)->sin6_port = htons(u->port);
+			else
+				continue;
+			fd = connect_addr(a->ai_addr, a->ai_addrlen, ms);
+			if (fd >= 0)
+				break;
+		}
+		freeaddrinfo(ai);
+	}
+	if (fd == -ETIMEDOUT)
+		set_why(res, "no connection within %s", dur(d, sizeof(d), ms));
+	else if (fd < 0)
+		set_why(res, "%s", err_words(fd));
+	return fd;
+}
+
+/* Send LEN bytes of BUF, each wait bounded by the io timeout. */
+static int send_all(struct conn *c, const char *buf, size_t len)
+{
+	ssize_t n;
+	int err;
+
+	while (len) {
+		n = send(c->fd, buf, len, MSG_NOSIGNAL);
+		if (n > 0) {
+			buf += n;
+			len -= (size_t)n;
+			continue;
+		}
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0 && errno != EAGAIN && errno != EWOULDBLOCK)
+			return -errno;
+		if ((err = wait_fd(c->fd, POLLOUT, c->io_ms)))
+			return err;
+	}
+	return 0;
+}
+
+/* Read more bytes into the buffer (moving unread bytes to its start when it
+ * is full). Returns the count, 0 at end of stream, -ENOBUFS when the unread
+ * bytes already fill the buffer, -ETIMEDOUT or -errno. */
+static ssize_t conn_fill(struct conn *c)
+{
+	ssize_t n;
+	int err;
+
+	if (c->pos == c->len) {
+		c->pos = c->len = 0;
+	} else if (c->len == sizeof(c->buf) && c->pos > 0) {
+		memmove(c->buf, c->buf + c->pos, c->len - c->pos);
+		c->len -= c->pos;
+		c->pos = 0;
+	}
+	if (c->len == sizeof(c->buf))
+		return -ENOBUFS;
+	for (;;) {
+		n = recv(c->fd, c->buf + c->len, sizeof(c->buf) - c->len, 0);
+		if (n >= 0) {
+			c->len += (size_t)n;
+			return n;
+		}
+		if (errno == EINTR)
+			continue;
+		if (errno != EAGAIN && errno != EWOULDBLOCK)
+			return -errno;
+		if ((err = wait_fd(c->fd, POLLIN, c->io_ms)))
+			return err;
+	}
+}
+
+/* Next line (CRLF or LF, terminator removed) from the buffer, NUL-terminated
+ * in place; valid until the next read. Returns 0, -ENODATA at end of stream,
+ * -ENOBUFS for a line longer than the buffer, or a read error. */
+static int read_line(struct conn *c, char **line)
+{
+	char *nl;
+	ssize_t n;
+
+	for (;;) {
+		nl = memchr(c->buf + c->pos, '\n', c->len - c->pos);
+		if (nl) {
+			*line = c->buf + c->pos;
+			*nl = '\0';
+			if (nl > *line && nl[-1] == '\r')
+				nl[-1] = '\0';
+			c->pos = (size_t)(nl - c->buf) + 1;
+			return 0;
+		}
+		n = conn_fill(c);
+		if (n == 0)
+			return -ENODATA;
+		if (n < 0)
+			return (int)n;
+	}
+}
+
+/* Offset just past the blank line ending a header block in P[0, N), or 0. */
+static size_t head_end(const char *p, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i + 1 < n; i++) {
+		if (p[i] != '\n')
+			continue;
+		if (p[i + 1] == '\n')
+			return i + 2;
+		if (i + 2 < n && p[i + 1] == '\r' && p[i + 2] == '\n')
+			return i + 3;
+	}
+	return 0;
+}
+
+static char *trim(char *s)
+{
+	char *e;
+
+	while (*s == ' ' || *s == '\t')
+		s++;
+	e = s + strlen(s);
+	while (e > s && (e[-1] == ' ' || e[-1] == '\t'))
+		*--e = '\0';
+	return s;
+}
+
+/* Parse one header line into H. 0 or -EPROTO with RES->why set. */
+static int parse_header(char *line, struct head *h, struct http_result *res)
+{
+	char *colon = strchr(line, ':'), *v, *end, *last;
+	long long cl;
+
+	if (!colon || colon == line) {
+		set_why(res, "malformed header line '%.60s'", line);
+		return -EPROTO;
+	}
+	*colon = '\0';
+	v = trim(colon + 1);
+
+	if (strcasecmp(line, "Content-Length") == 0) {
+		if (*v < '0' || *v > '9')
+			goto err_clen;
+		errno = 0;
+		cl = strtoll(v, &end, 10);
+		if (errno || *end)
+			goto err_clen;
+		if (h->clen >= 0 && h->clen != cl) {
+			set_why(res, "conflicting Content-Length headers");
+			return -EPROTO;
+		}
+		h->clen = cl;
+	} else if (strcasecmp(line, "Transfer-Encoding") == 0) {
+		/* only the last coding frames the body */
+		last = strrchr(v, ',');
+		last = trim(last ? last + 1 : v);
+		if (strcasecmp(last, "chunked") == 0) {
+			h->chunked = 1;
+		} else if (strcasecmp(v, "identity") != 0) {
+			set_why(res, "unsupported Transfer-Encoding '%.60s'", v);
+			return -EPROTO;
+		}
+	} else if (strcasecmp(line, "Location") == 0) {
+		if (strlen(v) >= sizeof(h->location))
+			h->location_too_long = 1;
+		else
+			strcpy(h->location, v);
+	}
+	return 0;
+
+err_clen:
+	set_why(res, "bad Content-Length '%.60s'", v);
+	return -EPROTO;
+}
+
+/* Parse the status line "HTTP/1.x 200 OK" into H. */
+static int parse_status(char *line, struct head *h, struct http_result *res)
+{
+	char *p = line;
+
+	if (strncmp(p, "HTTP/", 5) != 0 || p[5] < '0' || p[5] > '9' || p[6] != '.' ||
+	    p[7] < '0' || p[7] > '9' || p[8] != ' ')
+		goto err_bad;
+	p += 9;
+	if (p[0] < '1' || p[0] > '5' || p[1] < '0' || p[1] > '9' ||
+	    p[2] < '0' || p[2] > '9' || (p[3] != ' ' && p[3] != '\0'))
+		goto err_bad;
+	h->status = (p[0] - '0') * 100 + (p[1] - '0') * 10 + (p[2] - '0');
+	snprintf(h->reason, sizeof(h->reason), "%s", p[3] ? trim(p + 4) : "");
+	res->status = h->status;
+	return 0;
+
+err_bad:
+	set_why(res, "not an HTTP response: '%.60s'", line);
+	return -EPROTO;
+}
+
+/* Read the status line and headers of the final (non-1xx) response. */
+static int read_head(struct conn *c, struct head *h, struct http_result *res)
+{
+	char d[32], *line, *end_of_block;
+	size_t end;
+	ssize_t n;
+	int err, first;
+
+next_response:
+	memset(h, 0, sizeof(*h));
+	h->clen = -1;
+	while (!(end = head_end(c->buf + c->pos, c->len - c->pos))) {
+		n = conn_fill(c);
+		if (n == -ENOBUFS) {
+			set_why(res, "response headers too large");
+			return -EPROTO;
+		}
+		if (n == -ETIMEDOUT) {
+			set_why(res, "no response within %s", dur(d, sizeof(d), c->io_ms));
+			return (int)n;
+		}
+		if (n < 0) {
+			set_why(res, "reading response: %s", err_words((int)n));
+			return (int)n;
+		}
+		if (n == 0) {
+			set_why(res, c->len == c->pos ? "connection closed without a response"
+			                              : "connection closed in the middle of the headers");
+			return -EPROTO;
+		}
+	}
+
+	end_of_block = c->buf + c->pos + end;
+	for (first = 1; c->buf + c->pos < end_of_block; first = 0) {
+		if ((err = read_line(c, &line)))
+			return err;	/* cannot happen: the block is complete */
+		if (!*line && first) {
+			set_why(res, "not an HTTP response: empty status line");
+			return -EPROTO;
+		}
+		if (!*line)
+			break;
+		err = first ? parse_status(line, h, res) : parse_header(line, h, res);
+		if (err)
+			return err;
+	}
+	if (h->status >= 100 && h->status < 200)
+		goto next_response;	/* 100 Continue and friends precede the answer */
+	return 0;
+}
+
+/* Hand N bytes to the sink and count them. */
+static int deliver(struct http_result *res, http_sink sink, void *ctx,
+                   const char *p, size_t n)
+{
+	int err;
+
+	if (n == 0)
+		return 0;
+	if (sink && (err = sink(ctx, p, n))) {
+		if (err > 0)
+			err = -EIO;
+		set_why(res, "storing the body: %s", strerror(-err));
+		return err;
+	}
+	res->received += (long long)n;
+	return 0;
+}
+
+/* Pass up to WANT bytes (or until EOF when WANT < 0) from the connection to
+ * the sink. Returns the bytes moved, or a negative errno with why set. */
+static long long pump(struct conn *c, long long want, http_sink sink, void *ctx,
+                      struct http_result *res)
+{
+	long long moved = 0;
+	size_t take;
+	ssize_t n;
+	char d[32];
+	int err;
+
+	while (want < 0 || moved < want) {
+		if (c->pos == c->len) {
+			n = conn_fill(c);
+			if (n == 0)
+				break;
+			if (n == -ETIMEDOUT) {
+				set_why(res, "stalled for %s after %lld bytes",
+				        dur(d, sizeof(d), c->io_ms), res->received);
+				return n;
+			}
+			if (n < 0) {
+				set_why(res, "reading body after %lld bytes: %s",
+				        res->received, err_words((int)n));
+				return n;
+			}
+		}
+		take = c->len - c->pos;
+		if (want >= 0 && (long long)take > want - moved)
+			take = (size_t)(want - moved);
+		if ((err = deliver(res, sink, ctx, c->buf + c->pos, take)))
+			return err;
+		c->pos += take;
+		moved += (long long)take;
+	}
+	return moved;
+}
+
+static int line_error(const struct conn *c, int err, struct http_result *res)
+{
+	char d[32];
+
+	if (err == -ENODATA) {
+		set_why(res, "truncated: chunked body ended after %lld bytes", res->received);
+		return -EIO;
+	}
+	if (err == -ENOBUFS) {
+		set_why(res, "chunk header line too long");
+		return -EPROTO;
+	}
+	if (err == -ETIMEDOUT)
+		set_why(res, "stalled for %s after %lld bytes", dur(d, sizeof(d), c->io_ms), res->received);
+	else
+		set_why(res, "reading body after %lld bytes: %s", res->received, err_words(err));
+	return err;
+}
+
+static int is_hex(char ch)
+{
+	return (ch >= '0' && ch <= '9') || (ch >= 'a' && ch <= 'f') || (ch >= 'A' && ch <= 'F');
+}
+
+/* Body in chunked transfer coding: hex size line, data, CRLF ... 0, trailers. */
+static int read_chunked(struct conn *c, http_sink sink, void *ctx, struct http_result *res)
+{
+	char *line, *end;
+	unsigned long long size;
+	long long got;
+	int err;
+
+	for (;;) {
+		if ((err = read_line(c, &line)))
+			return line_error(c, err, res);
+		errno = 0;
+		size = strtoull(line, &end, 16);
+		if (!is_hex(line[0]) || errno || (*end && *end != ';' && *end != ' ' && *end != '\t') ||
+		    size > (unsigned long long)0x7fffffffffffffffLL) {
+			set_why(res, "bad chunk size line '%.40s'", line);
+			return -EPROTO;
+		}
+		if (size == 0)
+			break;
+		got = pump(c, (long long)size, sink, ctx, res);
+		if (got < 0)
+			return (int)got;
+		if ((unsigned long long)got < size) {
+			set_why(res, "truncated: chunked body ended after %lld bytes", res->received);
+			return -EIO;
+		}
+		if ((err = read_line(c, &line)))
+			return line_error(c, err, res);
+		if (*line) {
+			set_why(res, "chunk not followed by CRLF");
+			return -EPROTO;
+		}
+	}
+	/* trailers up to the blank line; a server that closes right after the
+	 * last chunk has still sent the whole body */
+	do {
+		err = read_line(c, &line);
+		if (err == -ENODATA)
+			return 0;
+		if (err)
+			return line_error(c, err, res);
+	} while (*line);
+	return 0;
+}
+
+/* Read the body framed as H says into the sink. */
+static int read_body(struct conn *c, const struct head *h, http_sink sink, void *ctx,
+                     struct http_result *res)
+{
+	long long got;
+
+	if (h->status == 204 || h->status == 304)
+		return 0;
+	if (h->chunked)
+		return read_chunked(c, sink, ctx, res);
+	got = pump(c, h->clen, sink, ctx, res);
+	if (got < 0)
+		return (int)got;
+	if (h->clen >= 0 && got < h->clen) {
+		set_why(res, "truncated: %lld of %lld bytes", got, h->clen);
+		return -EIO;
+	}
+	return 0;
+}
+
+static int is_redirect(int status)
+{
+	return status == 301 || status == 302 || status == 303 ||
+	       status == 307 || status == 308;
+}
+
+/* Build and send the GET request for U. */
+static int send_request(struct conn *c, const struct url *u, const char *ua,
+                        struct http_result *res)
+{
+	char req[URL_MAX + 1024], port[8] = "", d[32];
+	int n, err, v6 = strchr(u->host, ':') != NULL;
+
+	if (u->port != 80)
+		snprintf(port, sizeof(port), ":%u", u->port);
+	n = snprintf(req, sizeof(req),
+	             "GET %s HTTP/1.1\r\n"
+	             "Host: %s%s%s%s\r\n"
+	             "User-Agent: %s\r\n"
+	             "Accept: */*\r\n"
+	             "Accept-Encoding: identity\r\n"
+	             "Connection: close\r\n"
+	             "\r\n",
+	             u->path, v6 ? "[" : "", u->host, v6 ? "]" : "", port, ua);
+	if (n < 0 || (size_t)n >= sizeof(req)) {
+		set_why(res, "request too long");
+		return -ENAMETOOLONG;
+	}
+	err = send_all(c, req, (size_t)n);
+	if (err == -ETIMEDOUT)
+		set_why(res, "could not send the request within %s", dur(d, sizeof(d), c->io_ms));
+	else if (err)
+		set_why(res, "sending the request: %s", err_words(err));
+	return err;
+}
+
+/* GET URL following redirects and stream the final 2xx body into SINK
+ * (see http.h). Timeouts <= 0 mean 10 s (connect) and 30 s (io); a NULL O
+ * also allows 5 redirects. Returns 0 or a negative errno; RES is always
+ * filled and RES->why explains any failure. */
+int http_get(const char *url, const struct http_opts *o, http_sink sink,
+             void *ctx, struct http_result *res)
+{
+	struct conn c;
+	struct url u;
+	struct head h;
+	char next[URL_MAX];
+	const char *ua = o && o->user_agent ? o->user_agent : "nbinit";
+	int cms = o && o->connect_timeout_ms > 0 ? o->connect_timeout_ms : HTTP_CONNECT_MS_DEFAULT;
+	int max = o ? o->max_redirects : HTTP_REDIRECTS_DEFAULT;
+	int redirects, err;
+	const char *p;
+
+	memset(res, 0, sizeof(*res));
+	res->content_length = -1;
+	c.fd = -1;
+	c.io_ms = o && o->io_timeout_ms > 0 ? o->io_timeout_ms : HTTP_IO_MS_DEFAULT;
+	if (strlen(url) >= sizeof(res->final_url)) {
+		snprintf(res->final_url, sizeof(res->final_url), "%s", url);
+		set_why(res, "URL too long");
+		return -ENAMETOOLONG;
+	}
+	strcpy(res->final_url, url);
+	for (p = ua; *p; p++) {
+		if ((unsigned char)*p < 0x20 || *p == 0x7f) {
+			set_why(res, "bad User-Agent");
+			return -EINVAL;
+		}
+	}
+
+	for (redirects = 0;; redirects++) {
+		res->status = 0;
+		res->content_length = -1;
+		err = url_parse(&u, res->final_url);
+		if (err == -EPROTONOSUPPORT) {
+			set_why(res, "unsupported URL scheme");
+			return err;
+		}
+		if (err) {
+			set_why(res, err == -ENAMETOOLONG ? "URL too long" : "malformed URL");
+			return err;
+		}
+		if (strcmp(u.scheme, "https") == 0) {
+			set_why(res, "https not supported yet");
+			return -EPROTONOSUPPORT;
+		}
+
+		c.fd = open_conn(&u, cms, res);
+		if (c.fd < 0)
+			return c.fd;
+		c.pos = c.len = 0;
+		if ((err = send_request(&c, &u, ua, res)))
+			goto err_close;
+		if ((err = read_head(&c, &h, res)))
+			goto err_close;
+		if (!h.chunked && h.status != 204 && h.status != 304)
+			res->content_length = h.clen;
+
+		if (!is_redirect(h.status))
+			break;
+		close(c.fd);
+		c.fd = -1;
+		if (!h.location[0]) {
+			set_why(res, h.location_too_long ? "%d %s: Location too long"
+			                                 : "%d %s without Location",
+			        h.status, h.reason);
+			return -EPROTO;
+		}
+		if (redirects >= max) {
+			set_why(res, "redirect loop: more than %d redirects", max < 0 ? 0 : max);
+			return -ELOOP;
+		}
+		if ((err = url_resolve(next, sizeof(next), res->final_url, h.location))) {
+			set_why(res, "%d %s to bad Location '%.60s'", h.status, h.reason, h.location);
+			return -EPROTO;
+		}
+		strcpy(res->final_url, next);
+	}
+
+	if (h.status < 200 || h.status > 299) {
+		if (h.reason[0])
+			set_why(res, "%d %s", h.status, h.reason);
+		else
+			set_why(res, "%d", h.status);
+		err = -EPROTO;
+		goto err_close;
+	}
+	if ((err = read_body(&c, &h, sink, ctx, res)))
+		goto err_close;
+	close(c.fd);
+	return 0;
+
+err_close:
+	close(c.fd);
+	return err;
+}
