@@ -3,7 +3,7 @@
 
 CC      ?= cc
 CFLAGS  ?= -O2 -g
-WARN    := -Wall -Wextra -Werror -Wno-unused-parameter
+WARN    := -Wall -Wextra -Werror -Wno-unused-parameter -Wno-format-truncation
 CPPFLAGS := -std=gnu11 -D_GNU_SOURCE -Ilib -Iinit
 LDFLAGS ?=
 STATIC  := -static

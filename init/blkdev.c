@@ -1,0 +1,125 @@
+/* Block devices named by UUID=, LABEL= or name: found with libblkid under
+ * ROOT/sys/class/block, waiting a bounded time for them to appear, and
+ * mounted read-only under /media/<name>. */
+#include <blkid/blkid.h>
+#include <dirent.h>
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/mount.h>
+
+#include "boot.h"
+#include "fileio.h"
+
+/* Probe DEV; fill TYPE and return 0 when it matches D (tag or name). */
+static int probe(const struct devspec *d, const char *name, const char *dev,
+                 char *type, size_t typesz)
+{
+	const char *v = NULL;
+	blkid_probe pr;
+	int match;
+
+	pr = blkid_new_probe_from_filename(dev);
+	if (!pr)
+		return -ENODEV;
+	blkid_probe_enable_superblocks(pr, 1);
+	blkid_probe_set_superblocks_flags(pr, BLKID_SUBLKS_LABEL | BLKID_SUBLKS_UUID | BLKID_SUBLKS_TYPE);
+	if (blkid_do_safeprobe(pr) != 0) {
+		blkid_free_probe(pr);
+		/* A named device without a recognised file system still matches. */
+		if (!d->tag[0] && !strcmp(name, d->value)) {
+			type[0] = '\0';
+			return 0;
+		}
+		return -ENODEV;
+	}
+	if (d->tag[0])
+		match = !blkid_probe_lookup_value(pr, d->tag, &v, NULL) && v && !strcmp(v, d->value);
+	else
+		match = !strcmp(name, d->value);
+	type[0] = '\0';
+	if (match && !blkid_probe_lookup_value(pr, "TYPE", &v, NULL) && v)
+		snprintf(type, typesz, "%s", v);
+	blkid_free_probe(pr);
+	return match ? 0 : -ENODEV;
+}
+
+int blkdev_find(struct boot *b, const struct devspec *d, long wait_ms,
+                char *dev, size_t devsz, char *fstype, size_t fssz)
+{
+	long long deadline = now_ms() + wait_ms;
+	char dir[BOOT_PATH], p[BOOT_PATH];
+	struct dirent *de;
+	DIR *dd;
+
+	if (rpath(b, dir, sizeof(dir), "/sys/class/block"))
+		return -ENAMETOOLONG;
+	for (;;) {
+		if ((dd = opendir(dir))) {
+			while ((de = readdir(dd))) {
+				if (de->d_name[0] == '.' || !strncmp(de->d_name, "ram", 3) ||
+				    !strncmp(de->d_name, "loop", 4))
+					continue;
+				if (!d->tag[0] && strcmp(de->d_name, d->value))
+					continue;
+				if (fmt_path(p, sizeof(p), "%s/dev/%s", b->root, de->d_name))
+					continue;
+				if (probe(d, de->d_name, p, fstype, fssz) == 0) {
+					closedir(dd);
+					snprintf(dev, devsz, "%s", p);
+					return 0;
+				}
+			}
+			closedir(dd);
+		}
+		if (now_ms() >= deadline)
+			return -ENODEV;
+		sleep_ms(50);
+	}
+}
+
+int blkdev_mount(struct boot *b, const struct devspec *d, struct mount_rec **out)
+{
+	char dev[BOOT_PATH], type[32], mnt[BOOT_PATH], spec[300];
+	struct mount_rec *m;
+	const char *name;
+	int i, err;
+
+	devspec_str(d, spec, sizeof(spec));
+	err = blkdev_find(b, d, b->o.dev_wait_ms, dev, sizeof(dev), type, sizeof(type));
+	if (err)
+		return boot_fail(b, err, "media: %s: no such block device after %d s", spec, b->o.dev_wait_ms / 1000);
+	if (d->fstype[0])
+		snprintf(type, sizeof(type), "%s", d->fstype);
+	if (!type[0])
+		return boot_fail(b, -EINVAL, "media: %s (%s): unknown file system type; give it as :FSTYPE", spec, dev);
+	/* Mounted already (ovl_dev on the boot media)? */
+	for (i = 0; i < b->nmedia; i++)
+		if (!strcmp(b->media[i].what, dev)) {
+			*out = &b->media[i];
+			return 0;
+		}
+	if (b->nmedia >= BOOT_MAX_MEDIA)
+		return boot_fail(b, -ENOSPC, "media: %s: too many mounts", spec);
+	name = strrchr(dev, '/') + 1;
+	if (fmt_path(mnt, sizeof(mnt), "%s/media/%s", b->root, name))
+		return boot_fail(b, -ENAMETOOLONG, "media: %s: path too long", spec);
+	mkdir_p(mnt, 0755);
+	modules_want(b, type, false);
+	if (!strcmp(type, "vfat")) {
+		modules_want(b, "nls_cp437", false);
+		modules_want(b, "nls_utf8", false);
+		modules_want(b, "nls_iso8859_1", false);
+	}
+	if (mount(dev, mnt, type, MS_RDONLY, NULL) < 0) {
+		err = -errno;
+		return boot_fail(b, err, "media: mount %s (%s, %s) on %s: %s", spec, dev, type, mnt, strerror(-err));
+	}
+	m = &b->media[b->nmedia++];
+	snprintf(m->mnt, sizeof(m->mnt), "/media/%s", name);
+	snprintf(m->what, sizeof(m->what), "%s", dev);
+	snprintf(m->fstype, sizeof(m->fstype), "%s", type);
+	log_info("media: mounted %s (%s, %s) on %s", spec, dev, type, m->mnt);
+	*out = m;
+	return 0;
+}

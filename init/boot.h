@@ -1,0 +1,178 @@
+/* State shared by the boot phases of nbinit. Each phase is one file with
+ * one entry function; main.c runs them in order and applies the failure
+ * policy. Every path goes through b->root so phases run in tests. */
+#ifndef NB_BOOT_H
+#define NB_BOOT_H
+
+#include <stdbool.h>
+#include <net/if.h>
+#include <netinet/in.h>
+
+#include "cmdline.h"
+#include "ipconf.h"
+#include "retry.h"
+#include "url.h"
+
+#define BOOT_PATH 512
+#define BOOT_MAX_REPOS 16
+#define BOOT_MAX_MEDIA 4
+
+enum dev_kind { DEV_NONE = 0, DEV_NFS, DEV_BLOCK };
+
+/* A device named on the command line: nfs:SERVER:/PATH, UUID=, LABEL=,
+ * /dev/NAME or NAME, with an optional :FSTYPE. */
+struct devspec {
+	enum dev_kind kind;
+	char server[256];          /* nfs */
+	char path[BOOT_PATH];      /* nfs export path */
+	char tag[16];              /* "UUID", "LABEL" or "" for a device name */
+	char value[256];           /* tag value or device name without /dev/ */
+	char fstype[32];           /* "" = probe */
+};
+
+enum ovl_kind { OVL_NONE = 0, OVL_URL, OVL_DEV, OVL_PATH };
+
+/* The command line, parsed once (phase 1). */
+struct opts {
+	bool ip_given;
+	struct ipconf ip;
+	char bootif[18];           /* MAC from BOOTIF=01-aa-bb-..., lowercase */
+	struct devspec alpine_dev;
+	char alpine_repo[1024];    /* comma list as given; "" none */
+	bool repo_auto;
+	enum ovl_kind ovl;
+	char apkovl[URL_MAX];      /* URL template, or PATH (on DEV) */
+	struct devspec ovl_dev;    /* ovl_dev= or the DEV of apkovl=DEV:... */
+	char modules[512];
+	char init[BOOT_PATH];
+	char init_args[512];
+	char rootflags[256];
+	char pkgs[1024];
+	bool quiet, debug;
+	bool panic_given;
+	int panic;
+	int link_wait_ms;          /* nbinit.link_wait= seconds */
+	struct retry dhcp_retry;   /* udhcpc runs */
+	struct retry http_retry;
+	int http_timeout_ms;
+	int dev_wait_ms;           /* waiting for a block device to appear */
+	int nfs_timeout_ms;
+};
+
+/* The lease or static configuration that was applied (phase 3). */
+struct netconf {
+	char ifname[IF_NAMESIZE];
+	char mac[18];
+	char method[8];            /* "dhcp" or "static" */
+	struct in_addr addr, mask, gw, dns[3], next_server, ntp;
+	int ndns;
+	char hostname[65];
+	char domain[256];
+};
+
+struct mount_rec {
+	char mnt[BOOT_PATH];       /* path in the initramfs, e.g. /media/nfs */
+	char what[BOOT_PATH];      /* "10.0.2.2:/depot" or "/dev/vda" */
+	char fstype[32];
+};
+
+struct boot {
+	const char *root;          /* "" on a real boot, a fixture dir in tests */
+	bool pid1;
+	struct cmdline cl;
+	struct opts o;
+	bool net_needed, net_up;
+	struct netconf net;
+	struct mount_rec media[BOOT_MAX_MEDIA];
+	int nmedia;
+	char repos[BOOT_MAX_REPOS][BOOT_PATH];  /* boot repositories, new-root paths */
+	int nrepos;
+	char uuid[64];
+	char ovl_source[URL_MAX];  /* what was unpacked: URL or file */
+	char newroot[BOOT_PATH];   /* /sysroot */
+	char kver[128];
+	unsigned seed;             /* jitter */
+	/* The last failure, one line without "nbinit: " (set by boot_fail). */
+	char why[1024];
+};
+
+/* Phases, in boot order. Each returns 0 or a negative errno after having
+ * put the reason into b->why via boot_fail(). */
+int options_parse(struct boot *b);     /* options.c: reads ROOT/proc/cmdline */
+int options_parse_text(struct boot *b, const char *text);
+int modules_load(struct boot *b);      /* modules.c */
+int net_up(struct boot *b);            /* net.c */
+int media_mount(struct boot *b);       /* media.c */
+int newroot_mount(struct boot *b);     /* newroot.c: the tmpfs for the overlay */
+int overlay_apply(struct boot *b);     /* overlay.c */
+int newroot_prepare(struct boot *b);   /* newroot.c */
+int newroot_switch(struct boot *b);    /* newroot.c: only returns on failure */
+
+/* modules.c: load module or alias NAME from the initrd now (a file system
+ * type, nfsv4). Returns 0 or a negative errno; warns when missing. */
+int modules_want(struct boot *b, const char *name, bool warn_missing);
+
+/* log.c: console (and /dev/kmsg) output. */
+void log_init(struct boot *b);
+void log_info(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+void log_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+void log_debug(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* Record the failure line "PHASE: OBJECT: CAUSE" in b->why, print it, and
+ * return ERR (a negative errno) so callers can `return boot_fail(...)`. */
+int boot_fail(struct boot *b, int err, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+/* Print LINE as a failure on the console and in kmsg (error level). */
+void log_fail_line(const char *line);
+/* Milliseconds since boot (CLOCK_MONOTONIC). */
+long long now_ms(void);
+/* Sleep MS milliseconds (no-op for <= 0). */
+void sleep_ms(long ms);
+
+/* Path helper: b->root + P into BUF (static per call site size). */
+int rpath(const struct boot *b, char *buf, size_t size, const char *p);
+
+/* proc.c: run ARGV (absolute path in argv[0]) with environment ENVP (NULL:
+ * the init's), its output appended to OUT (NULL: the console), wait at most
+ * TIMEOUT_MS and kill it after that. Returns its exit status (>= 0; 127 when
+ * it could not be executed), -ETIMEDOUT, or a negative errno. */
+int run_wait(char *const argv[], char *const envp[], const char *out, long timeout_ms);
+
+/* devspec.c: parse "nfs:SERVER:/PATH", "UUID=..", "LABEL=..", "/dev/X",
+ * "X", each with an optional ":FSTYPE". Returns 0 or -EINVAL. */
+int devspec_parse(struct devspec *d, const char *s, bool allow_nfs);
+/* Human form of D for messages ("LABEL=NBOVL", "10.0.2.2:/depot"). */
+const char *devspec_str(const struct devspec *d, char *buf, size_t size);
+
+/* blkdev.c: find the block device for D (waiting up to WAIT_MS for it to
+ * appear), giving /dev/NAME in DEV and the probed type in FSTYPE.
+ * Returns 0, -ENODEV (not found in time) or a negative errno. */
+int blkdev_find(struct boot *b, const struct devspec *d, long wait_ms,
+                char *dev, size_t devsz, char *fstype, size_t fssz);
+/* Mount block device D read-only at /media/<name>; records it in b->media. */
+int blkdev_mount(struct boot *b, const struct devspec *d, struct mount_rec **out);
+
+/* media.c: directories holding .boot_repository at most three levels below
+ * DIR, reported as SHOWN + relative path, sorted, into OUT (at most MAX).
+ * Returns how many were found. */
+int bootrepo_find(const char *dir, const char *shown, char (*out)[BOOT_PATH], int max);
+
+/* iface.c: interface choice, testable on a fixture sysfs tree. */
+struct iface_req {
+	const char *device;        /* ip= device or NULL */
+	const char *bootif;        /* MAC or NULL */
+	int link_wait_ms;          /* how long to wait for carrier */
+	bool bring_up;             /* set interfaces up (false in tests) */
+};
+/* Choose the boot interface under ROOT/sys/class/net following Alpine:
+ * the ip= device; the BOOTIF MAC; the first physical interface with carrier
+ * within the link wait; else the first physical one. Writes its name into
+ * OUT. Returns 0, -ENODEV (none usable; WHY says why) or -errno. */
+int iface_choose(const char *root, const struct iface_req *r, char *out,
+                 char *why, size_t whylen);
+
+/* Set IFF_UP on IFNAME. Returns 0 or -errno. */
+int iface_set_up(const char *ifname);
+
+/* dhcpscript.c: udhcpc's script when /init is run as default.script. */
+int dhcp_script_main(int argc, char **argv);
+
+#endif

@@ -1,0 +1,138 @@
+/* Console and /dev/kmsg output. Every line starts with "nbinit: ". The
+ * kmsg copy is written at debug level so the kernel does not print it on the
+ * console a second time; dmesg and log collectors still get it. */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "boot.h"
+#include "fileio.h"
+
+static struct {
+	int kmsg;
+	bool quiet, debug;
+} lg = { .kmsg = -1 };
+
+void log_init(struct boot *b)
+{
+	char p[BOOT_PATH];
+
+	lg.quiet = b->o.quiet;
+	lg.debug = b->o.debug;
+	if (lg.kmsg < 0 && b->pid1 && !rpath(b, p, sizeof(p), "/dev/kmsg"))
+		lg.kmsg = open(p, O_WRONLY | O_CLOEXEC | O_NOCTTY);
+}
+
+static void emit(bool console, const char *tag, const char *fmt, va_list ap)
+{
+	char line[1200];
+	int n;
+
+	n = snprintf(line, sizeof(line), "nbinit: %s", tag);
+	if (n < 0)
+		return;
+	vsnprintf(line + n, sizeof(line) - (size_t)n - 1, fmt, ap);
+	n = (int)strlen(line);
+	line[n++] = '\n';
+	if (console) {
+		ssize_t w = write(STDERR_FILENO, line, (size_t)n);
+		(void)w;
+	}
+	if (lg.kmsg >= 0) {
+		char k[1300];
+		int m = snprintf(k, sizeof(k), "<15>%.*s", n, line);
+		if (m > 0) {
+			ssize_t w = write(lg.kmsg, k, (size_t)m);
+			(void)w;
+		}
+	}
+}
+
+void log_info(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	emit(!lg.quiet, "", fmt, ap);
+	va_end(ap);
+}
+
+void log_warn(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	emit(true, "warning: ", fmt, ap);
+	va_end(ap);
+}
+
+void log_debug(const char *fmt, ...)
+{
+	va_list ap;
+
+	if (!lg.debug)
+		return;
+	va_start(ap, fmt);
+	emit(true, "debug: ", fmt, ap);
+	va_end(ap);
+}
+
+int boot_fail(struct boot *b, int err, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(b->why, sizeof(b->why), fmt, ap);
+	va_end(ap);
+	log_fail_line(b->why);
+	return err < 0 ? err : -EIO;
+}
+
+void log_fail_line(const char *line)
+{
+	char buf[1200];
+	int n = snprintf(buf, sizeof(buf), "nbinit: %s\n", line);
+	ssize_t w;
+
+	if (n <= 0)
+		return;
+	if (n >= (int)sizeof(buf))
+		n = sizeof(buf) - 1;
+	w = write(STDERR_FILENO, buf, (size_t)n);
+	(void)w;
+	if (lg.kmsg >= 0) {
+		char k[1300];
+		int m = snprintf(k, sizeof(k), "<11>%.*s", n, buf);
+		if (m > 0)
+			w = write(lg.kmsg, k, (size_t)m);
+	}
+}
+
+long long now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+void sleep_ms(long ms)
+{
+	struct timespec ts;
+
+	if (ms <= 0)
+		return;
+	ts.tv_sec = ms / 1000;
+	ts.tv_nsec = (ms % 1000) * 1000000L;
+	while (nanosleep(&ts, &ts) < 0 && errno == EINTR)
+		;
+}
+
+int rpath(const struct boot *b, char *buf, size_t size, const char *p)
+{
+	return fmt_path(buf, size, "%s%s", b->root ? b->root : "", p);
+}

@@ -1,0 +1,176 @@
+/* nbinit: a static /init that netboots Alpine Linux diskless.
+ * main() only runs the phases in order and decides what a failure means:
+ * a rescue shell on the console, or with panic= an exit that makes the
+ * kernel reboot. PID 1 never exits otherwise. */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/mount.h>
+#include <sys/reboot.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "boot.h"
+
+static struct boot boot;
+
+static void early_mounts(void)
+{
+	mkdir("/proc", 0555);
+	mkdir("/sys", 0555);
+	mkdir("/dev", 0755);
+	mkdir("/run", 0755);
+	mount("proc", "/proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL);
+	mount("sysfs", "/sys", "sysfs", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL);
+	if (mount("devtmpfs", "/dev", "devtmpfs", MS_NOSUID, "mode=0755") < 0 && errno != EBUSY)
+		mount("tmpfs", "/dev", "tmpfs", MS_NOSUID, "mode=0755");
+	mkdir("/dev/pts", 0755);
+	mkdir("/dev/shm", 01777);
+	mount("devpts", "/dev/pts", "devpts", MS_NOSUID | MS_NOEXEC, "gid=5,mode=0620");
+	mount("shm", "/dev/shm", "tmpfs", MS_NOSUID | MS_NODEV, "mode=1777");
+	/* Without /dev/console in the cpio the kernel gave us no stdio. */
+	if (fcntl(STDERR_FILENO, F_GETFD) < 0) {
+		int fd = open("/dev/console", O_RDWR | O_NOCTTY);
+		if (fd >= 0) {
+			dup2(fd, 0);
+			dup2(fd, 1);
+			dup2(fd, 2);
+			if (fd > 2)
+				close(fd);
+		}
+	}
+	setenv("PATH", "/usr/bin:/bin:/usr/sbin:/sbin", 1);
+}
+
+static void reap(void)
+{
+	while (waitpid(-1, NULL, WNOHANG) > 0)
+		;
+}
+
+static void rescue_shell(void)
+{
+	char *argv[] = { "/bin/sh", NULL };
+	pid_t pid;
+
+	if (access(argv[0], X_OK) < 0) {
+		log_fail_line("no rescue shell (/bin/sh); rebooting in 10 s");
+		return;
+	}
+	log_fail_line("starting rescue shell (exit it to reboot)");
+	pid = fork();
+	if (pid == 0) {
+		setsid();
+		ioctl(STDIN_FILENO, TIOCSCTTY, 1);
+		execv(argv[0], argv);
+		_exit(127);
+	}
+	if (pid > 0)
+		while (waitpid(pid, NULL, 0) < 0 && errno == EINTR)
+			;
+}
+
+/* The configured failure policy; never returns. */
+static void __attribute__((noreturn)) fail_policy(struct boot *b)
+{
+	char line[128];
+
+	reap();
+	if (b->o.panic_given) {
+		if (b->o.panic > 0)
+			snprintf(line, sizeof(line), "rebooting in %d s (panic=%d)", b->o.panic, b->o.panic);
+		else if (b->o.panic < 0)
+			snprintf(line, sizeof(line), "rebooting now (panic=%d)", b->o.panic);
+		else
+			snprintf(line, sizeof(line), "halting: panic=0 asks the kernel not to reboot");
+		log_fail_line(line);
+		sync();
+		exit(1);   /* PID 1 exits: the kernel panics and applies panic= */
+	}
+	rescue_shell();
+	reap();
+	sync();
+	sleep_ms(access("/bin/sh", X_OK) < 0 ? 10000 : 0);
+	log_fail_line("rebooting");
+	reboot(RB_AUTOBOOT);
+	for (;;)
+		pause();
+}
+
+/* `nbinit --check 'CMDLINE'`: parse a command line as the init would and
+ * print what it understood, for admins checking options before a reboot. */
+static int check_main(const char *text)
+{
+	struct boot *b = &boot;
+
+	b->root = "";
+	if (options_parse_text(b, text))
+		return 1;
+	printf("network: %s\n", !b->net_needed ? "not needed" :
+	       (!b->o.ip_given || b->o.ip.mode == IPCONF_DHCP) ? "DHCP" : "static ip=");
+	if (b->o.ip.device[0])
+		printf("interface: %s (ip=)\n", b->o.ip.device);
+	else if (b->o.bootif[0])
+		printf("interface: the one with MAC %s (BOOTIF)\n", b->o.bootif);
+	if (b->o.alpine_dev.kind) {
+		char d[600];
+		printf("boot media: %s\n", devspec_str(&b->o.alpine_dev, d, sizeof(d)));
+	}
+	if (b->o.ovl == OVL_URL)
+		printf("overlay: GET %s\n", b->o.apkovl);
+	else if (b->o.ovl == OVL_DEV) {
+		char d[600];
+		printf("overlay: %s on %s\n", b->o.apkovl[0] ? b->o.apkovl : "*.apkovl.tar.gz",
+		       devspec_str(&b->o.ovl_dev, d, sizeof(d)));
+	} else if (b->o.ovl == OVL_PATH)
+		printf("overlay: %s\n", b->o.apkovl);
+	printf("repositories: %s\n", b->o.alpine_repo[0] ? b->o.alpine_repo : "the boot media's .boot_repository directories");
+	printf("init: %s %s\n", b->o.init, b->o.init_args);
+	printf("on failure: %s\n", b->o.panic_given ? "exit so the kernel applies panic=" : "rescue shell");
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	const char *base = strrchr(argv[0], '/');
+	struct boot *b = &boot;
+	int err;
+
+	base = base ? base + 1 : argv[0];
+	if (!strcmp(base, "default.script"))
+		return dhcp_script_main(argc, argv);
+	if (getpid() != 1) {
+		if (argc == 3 && !strcmp(argv[1], "--check"))
+			return check_main(argv[2]);
+		fprintf(stderr, "usage: %s --check 'KERNEL COMMAND LINE'\n"
+		        "  (as PID 1 in an initramfs it boots; see README.md)\n", argv[0]);
+		return 2;
+	}
+
+	b->root = "";
+	b->pid1 = true;
+	b->seed = (unsigned)now_ms() ^ 0x9e3779b9u;
+	early_mounts();
+	log_init(b);
+
+	if ((err = options_parse(b)))
+		fail_policy(b);
+	log_info("starting (kernel command line parsed)");
+	if ((err = modules_load(b)))
+		fail_policy(b);
+	reap();
+	if ((err = net_up(b)))
+		fail_policy(b);
+	reap();
+	if ((err = media_mount(b)))
+		fail_policy(b);
+	if ((err = newroot_mount(b)) || (err = overlay_apply(b)) || (err = newroot_prepare(b)))
+		fail_policy(b);
+	reap();
+	newroot_switch(b);
+	fail_policy(b);
+}

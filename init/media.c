@@ -1,0 +1,184 @@
+/* Phase 4: the boot media. alpine_dev=nfs:SERVER:/PATH is mounted read-only
+ * with the kernel NFS client on /media/nfs (bounded in time); a block device
+ * on /media/<name>. Then directories holding .boot_repository are searched
+ * up to three levels below each mount. */
+#include <arpa/inet.h>
+#include <dirent.h>
+#include <errno.h>
+#include <netdb.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "boot.h"
+#include "fileio.h"
+
+#define REPO_DEPTH 3
+
+static int walk(const char *dir, const char *shown, int depth, char (*out)[BOOT_PATH], int *n, int max)
+{
+	char p[BOOT_PATH], s[BOOT_PATH];
+	struct dirent *de;
+	struct stat st;
+	DIR *d;
+
+	if (fmt_path(p, sizeof(p), "%s/.boot_repository", dir) == 0 && lstat(p, &st) == 0 && *n < max)
+		snprintf(out[(*n)++], BOOT_PATH, "%s", shown);
+	if (depth >= REPO_DEPTH || !(d = opendir(dir)))
+		return 0;
+	/* readdir order is arbitrary: collect names and visit them sorted so the
+	 * repository order is stable from boot to boot. */
+	{
+		char names[64][256];
+		int k = 0, i, j;
+
+		while ((de = readdir(d)) && k < 64) {
+			if (de->d_name[0] == '.' || strlen(de->d_name) >= 256)
+				continue;
+			strcpy(names[k++], de->d_name);
+		}
+		closedir(d);
+		for (i = 1; i < k; i++)
+			for (j = i; j > 0 && strcmp(names[j - 1], names[j]) > 0; j--) {
+				char t[256];
+				strcpy(t, names[j]);
+				strcpy(names[j], names[j - 1]);
+				strcpy(names[j - 1], t);
+			}
+		for (i = 0; i < k; i++) {
+			if (fmt_path(p, sizeof(p), "%s/%s", dir, names[i]) ||
+			    fmt_path(s, sizeof(s), "%s/%s", shown, names[i]))
+				continue;
+			if (lstat(p, &st) == 0 && S_ISDIR(st.st_mode))
+				walk(p, s, depth + 1, out, n, max);
+		}
+	}
+	return 0;
+}
+
+int bootrepo_find(const char *dir, const char *shown, char (*out)[BOOT_PATH], int max)
+{
+	int n = 0;
+
+	walk(dir, shown, 0, out, &n, max);
+	return n;
+}
+
+/* Numeric address of SERVER (a name is resolved with the lease's DNS). */
+static int resolve4(const char *server, char *addr, size_t size)
+{
+	struct addrinfo hints = { .ai_family = AF_INET, .ai_socktype = SOCK_STREAM }, *res;
+	struct in_addr a;
+
+	if (inet_pton(AF_INET, server, &a) == 1) {
+		snprintf(addr, size, "%s", server);
+		return 0;
+	}
+	if (getaddrinfo(server, NULL, &hints, &res) != 0)
+		return -ENOENT;
+	inet_ntop(AF_INET, &((struct sockaddr_in *)res->ai_addr)->sin_addr, addr, (socklen_t)size);
+	freeaddrinfo(res);
+	return 0;
+}
+
+/* mount(2) in a child so a server that never answers cannot hold PID 1:
+ * the child is killed after TIMEOUT_MS. Returns 0, -ETIMEDOUT or -errno. */
+static int mount_bounded(const char *src, const char *dst, const char *type,
+                         unsigned long flags, const char *data, long timeout_ms)
+{
+	long long deadline = now_ms() + timeout_ms;
+	int status;
+	pid_t pid = fork();
+
+	if (pid < 0)
+		return -errno;
+	if (pid == 0)
+		_exit(mount(src, dst, type, flags, data) < 0 ? (errno & 0xff) : 0);
+	for (;;) {
+		pid_t r = waitpid(pid, &status, WNOHANG);
+		if (r == pid)
+			break;
+		if (now_ms() >= deadline) {
+			kill(pid, SIGKILL);
+			waitpid(pid, &status, 0);
+			umount2(dst, MNT_DETACH);
+			return -ETIMEDOUT;
+		}
+		sleep_ms(20);
+	}
+	if (!WIFEXITED(status))
+		return -EINTR;
+	return -WEXITSTATUS(status);
+}
+
+static int nfs_mount(struct boot *b, const struct devspec *d)
+{
+	char addr[64], src[BOOT_PATH + 300], mnt[BOOT_PATH], opts[256];
+	struct mount_rec *m;
+	int err;
+
+	if (b->nmedia >= BOOT_MAX_MEDIA)
+		return boot_fail(b, -ENOSPC, "media: too many mounts");
+	if (resolve4(d->server, addr, sizeof(addr)))
+		return boot_fail(b, -ENOENT, "media: nfs %s:%s: cannot resolve server %s", d->server, d->path, d->server);
+	if (fmt_path(src, sizeof(src), "%s:%s", addr, d->path) ||
+	    rpath(b, mnt, sizeof(mnt), "/media/nfs"))
+		return boot_fail(b, -ENAMETOOLONG, "media: nfs: path too long");
+	mkdir_p(mnt, 0755);
+	/* NFSv3 first: the seed's exports are named by their real path. */
+	snprintf(opts, sizeof(opts), "vers=3,nolock,proto=tcp,timeo=50,retrans=2,addr=%s", addr);
+	err = mount_bounded(src, mnt, "nfs", MS_RDONLY, opts, b->o.nfs_timeout_ms);
+	if (err && err != -ETIMEDOUT) {
+		int err4;
+		modules_want(b, "nfsv4", false);
+		snprintf(opts, sizeof(opts), "vers=4,proto=tcp,timeo=50,retrans=2,addr=%s", addr);
+		err4 = mount_bounded(src, mnt, "nfs", MS_RDONLY, opts, b->o.nfs_timeout_ms);
+		if (!err4)
+			err = 0;
+		else
+			log_debug("media: nfs %s: NFSv4: %s", src, strerror(-err4));
+	}
+	if (err == -ETIMEDOUT)
+		return boot_fail(b, err, "media: nfs %s:%s: no answer from %s within %d s", d->server, d->path,
+		                 addr, b->o.nfs_timeout_ms / 1000);
+	if (err)
+		return boot_fail(b, err, "media: nfs %s:%s: mount failed: %s", d->server, d->path, strerror(-err));
+	m = &b->media[b->nmedia++];
+	snprintf(m->mnt, sizeof(m->mnt), "/media/nfs");
+	snprintf(m->what, sizeof(m->what), "%s", src);
+	strcpy(m->fstype, "nfs");
+	log_info("media: mounted nfs %s on /media/nfs", src);
+	return 0;
+}
+
+int media_mount(struct boot *b)
+{
+	const struct devspec *d = &b->o.alpine_dev;
+	struct mount_rec *m;
+	int err, i;
+
+	if (d->kind == DEV_NFS)
+		err = nfs_mount(b, d);
+	else if (d->kind == DEV_BLOCK)
+		err = blkdev_mount(b, d, &m);
+	else
+		return 0;
+	if (err)
+		return err;
+	for (i = 0; i < b->nmedia && b->nrepos < BOOT_MAX_REPOS; i++) {
+		char dir[BOOT_PATH];
+		int n, k;
+
+		if (rpath(b, dir, sizeof(dir), b->media[i].mnt))
+			continue;
+		n = bootrepo_find(dir, b->media[i].mnt, b->repos + b->nrepos, BOOT_MAX_REPOS - b->nrepos);
+		for (k = 0; k < n; k++)
+			log_info("media: boot repository %s", b->repos[b->nrepos + k]);
+		b->nrepos += n;
+	}
+	return 0;
+}

@@ -1,0 +1,153 @@
+/* Phase 2: kernel modules from the initrd's /lib/modules/$(uname -r):
+ * modules=, /etc/modules, what the options imply, and coldplug of every
+ * device present (its modalias against modules.alias). A missing module is
+ * a warning naming it, never a failure. */
+#include <dirent.h>
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/utsname.h>
+
+#include "boot.h"
+#include "fileio.h"
+#include "kmod.h"
+
+static struct kmod_db db;
+static bool db_open;
+static int nloaded;
+
+static int counting_insmod(void *ctx, const char *path, const char *params)
+{
+	int err = kmod_insmod_file(ctx, path, params);
+
+	if (!err) {
+		const char *base = strrchr(path, '/');
+		nloaded++;
+		log_debug("modules: loaded %s", base ? base + 1 : path);
+	}
+	return err;
+}
+
+/* Load NAME (module or alias) if the initrd has it; warn when it does not.
+ * Returns 0 or the load error (already reported). */
+int modules_want(struct boot *b, const char *name, bool warn_missing)
+{
+	int err;
+
+	if (!db_open)
+		return -ENOENT;
+	err = kmod_load(&db, name, NULL);
+	if (err == -ENOENT) {
+		if (warn_missing)
+			log_warn("modules: %s: not in the initrd (%s)", name, db.dir);
+	} else if (err) {
+		log_warn("modules: %s: %s", name, strerror(-err));
+	}
+	return err;
+}
+
+static void want_list(struct boot *b, const char *list, const char *seps)
+{
+	char buf[1024], *save = NULL, *tok;
+
+	snprintf(buf, sizeof(buf), "%s", list);
+	for (tok = strtok_r(buf, seps, &save); tok; tok = strtok_r(NULL, seps, &save)) {
+		if (tok[0] == '#')
+			continue;
+		modules_want(b, tok, true);
+	}
+}
+
+static void etc_modules(struct boot *b)
+{
+	char path[BOOT_PATH], text[4096], *line, *save = NULL;
+
+	if (rpath(b, path, sizeof(path), "/etc/modules") || file_read_str(path, text, sizeof(text)) < 0)
+		return;
+	for (line = strtok_r(text, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+		char *sp;
+		while (*line == ' ' || *line == '\t')
+			line++;
+		if (!*line || *line == '#')
+			continue;
+		sp = strpbrk(line, " \t");
+		if (sp)
+			*sp = '\0';   /* module parameters in /etc/modules are not supported */
+		modules_want(b, line, true);
+	}
+}
+
+/* One coldplug pass over ROOT/sys/bus/ * /devices/ * /modalias.
+ * Returns how many modules got loaded. */
+static int coldplug_pass(struct boot *b)
+{
+	char busdir[BOOT_PATH], p[BOOT_PATH * 2], alias[512];
+	int before = nloaded;
+	struct dirent *be, *de;
+	DIR *bus, *devs;
+
+	if (rpath(b, busdir, sizeof(busdir), "/sys/bus") || !(bus = opendir(busdir)))
+		return 0;
+	while ((be = readdir(bus))) {
+		if (be->d_name[0] == '.')
+			continue;
+		snprintf(p, sizeof(p), "%s/%s/devices", busdir, be->d_name);
+		if (!(devs = opendir(p)))
+			continue;
+		while ((de = readdir(devs))) {
+			int idx[16], n, i;
+
+			if (de->d_name[0] == '.')
+				continue;
+			snprintf(p, sizeof(p), "%s/%s/devices/%s/modalias", busdir, be->d_name, de->d_name);
+			if (file_read_str(p, alias, sizeof(alias)) <= 0)
+				continue;
+			n = kmod_match_alias(&db, alias, idx, 16);
+			for (i = 0; i < n; i++) {
+				int err = kmod_load(&db, db.mods[idx[i]].name, NULL);
+				if (err)
+					log_warn("modules: %s (for %s): %s", db.mods[idx[i]].name, alias, strerror(-err));
+			}
+		}
+		closedir(devs);
+	}
+	closedir(bus);
+	return nloaded - before;
+}
+
+int modules_load(struct boot *b)
+{
+	char dir[BOOT_PATH], sm[BOOT_PATH];
+	struct utsname u;
+	int err, round;
+
+	if (uname(&u) == 0)
+		snprintf(b->kver, sizeof(b->kver), "%s", u.release);
+	if (fmt_path(dir, sizeof(dir), "%s/lib/modules/%s", b->root, b->kver) ||
+	    rpath(b, sm, sizeof(sm), "/sys/module"))
+		return boot_fail(b, -ENAMETOOLONG, "modules: path too long");
+	err = kmod_open(&db, dir);
+	if (err) {
+		log_warn("modules: %s: no usable modules.dep (%s); loading no modules", dir, strerror(-err));
+		return 0;
+	}
+	db_open = true;
+	snprintf(db.sysmodule, sizeof(db.sysmodule), "%s", sm);
+	db.insmod = counting_insmod;
+
+	if (b->o.modules[0])
+		want_list(b, b->o.modules, ",");
+	etc_modules(b);
+	if (b->net_needed)
+		modules_want(b, "af_packet", false);
+	if (b->o.alpine_dev.kind == DEV_NFS) {
+		modules_want(b, "nfs", true);
+		modules_want(b, "nfsv3", true);
+	}
+	/* Loading a bus driver (virtio_pci) makes new devices appear: repeat. */
+	for (round = 0; round < 4; round++)
+		if (coldplug_pass(b) == 0)
+			break;
+	log_info("modules: %d loaded for kernel %s", nloaded, b->kver);
+	return 0;
+}

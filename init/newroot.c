@@ -1,0 +1,260 @@
+/* Phase 6: the new root. A tmpfs (rootflags=) at /sysroot holds the
+ * overlay; the repositories, resolv.conf and nbinit's records are written
+ * into it; proc, sys, dev and the boot media move in; the initramfs is
+ * emptied and init= runs there. Destructive steps are guarded first. */
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/magic.h>
+#include <linux/openat2.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
+#include <sys/statfs.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include "boot.h"
+#include "extract.h"
+#include "fileio.h"
+
+/* Mount the tmpfs for the new root. Returns 0 or a negative errno. */
+int newroot_mount(struct boot *b)
+{
+	char p[BOOT_PATH];
+
+	snprintf(b->newroot, sizeof(b->newroot), "/sysroot");
+	if (rpath(b, p, sizeof(p), b->newroot))
+		return boot_fail(b, -ENAMETOOLONG, "newroot: path too long");
+	mkdir_p(p, 0755);
+	if (mount("tmpfs", p, "tmpfs", 0, b->o.rootflags) < 0)
+		return boot_fail(b, -errno, "newroot: mount tmpfs on %s with rootflags=%s: %s", b->newroot,
+		                 b->o.rootflags, strerror(errno));
+	return 0;
+}
+
+static int nr_path(struct boot *b, char *buf, size_t size, const char *p)
+{
+	return fmt_path(buf, size, "%s%s%s", b->root, b->newroot, p);
+}
+
+static bool nr_exists(struct boot *b, const char *p)
+{
+	char buf[BOOT_PATH];
+	struct stat st;
+
+	return !nr_path(b, buf, sizeof(buf), p) && lstat(buf, &st) == 0;
+}
+
+static int nr_write(struct boot *b, const char *p, const char *text, size_t len)
+{
+	char buf[BOOT_PATH], dir[BOOT_PATH], *slash;
+
+	if (nr_path(b, buf, sizeof(buf), p))
+		return -ENAMETOOLONG;
+	snprintf(dir, sizeof(dir), "%s", buf);
+	slash = strrchr(dir, '/');
+	if (slash) {
+		*slash = '\0';
+		mkdir_p(dir, 0755);
+	}
+	return file_write(buf, text, len, 0644);
+}
+
+static int write_repositories(struct boot *b)
+{
+	char text[4096], list[1024], *tok, *save = NULL;
+	size_t len = 0;
+	int i, n = 0;
+
+	if (nr_exists(b, "/etc/apk/repositories")) {
+		log_info("newroot: keeping the overlay's /etc/apk/repositories");
+		return 0;
+	}
+	text[0] = '\0';
+	snprintf(list, sizeof(list), "%s", b->o.alpine_repo);
+	for (tok = strtok_r(list, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
+		len += (size_t)snprintf(text + len, sizeof(text) - len, "%s\n", tok);
+		n++;
+	}
+	/* Boot repositories when alpine_repo= is absent or "auto". */
+	if (!b->o.alpine_repo[0])
+		for (i = 0; i < b->nrepos && len < sizeof(text); i++, n++)
+			len += (size_t)snprintf(text + len, sizeof(text) - len, "%s\n", b->repos[i]);
+	if (len >= sizeof(text))
+		return boot_fail(b, -ENOSPC, "newroot: /etc/apk/repositories: too many repositories");
+	if (!n) {
+		log_info("newroot: no repositories (no alpine_repo= and no .boot_repository found)");
+		return 0;
+	}
+	log_info("newroot: %d repositor%s in /etc/apk/repositories", n, n == 1 ? "y" : "ies");
+	return nr_write(b, "/etc/apk/repositories", text, len);
+}
+
+static void copy_in(struct boot *b, const char *from, const char *to)
+{
+	char src[BOOT_PATH], text[8192];
+	ssize_t n;
+
+	if (nr_exists(b, to) || rpath(b, src, sizeof(src), from))
+		return;
+	n = file_read_str(src, text, sizeof(text) - 1);
+	if (n < 0)
+		return;
+	text[n++] = '\n';
+	if (nr_write(b, to, text, (size_t)n))
+		log_warn("newroot: cannot write %s", to);
+}
+
+static void count_words(const char *s, int *n)
+{
+	const char *p = s;
+
+	while (*p) {
+		p += strspn(p, " \t\n,");
+		if (*p) {
+			(*n)++;
+			p += strcspn(p, " \t\n,");
+		}
+	}
+}
+
+static void report_packages(struct boot *b)
+{
+	char p[BOOT_PATH], world[4096];
+	int n = 0;
+
+	count_words(b->o.pkgs, &n);
+	if (!nr_path(b, p, sizeof(p), "/etc/apk/world") && file_read_str(p, world, sizeof(world)) > 0)
+		count_words(world, &n);
+	if (n)
+		log_info("newroot: %d package%s asked for (pkgs= and /etc/apk/world) but nbinit does not install "
+		         "packages yet: the new root holds only the overlay", n, n == 1 ? " is" : "s are");
+}
+
+static int write_boot_record(struct boot *b)
+{
+	char text[4096], repos[2048] = "", media[1024] = "";
+	size_t len = 0;
+	int i, err = 0;
+
+	for (i = 0; i < b->nrepos; i++) {
+		size_t l = strlen(repos);
+		snprintf(repos + l, sizeof(repos) - l, "%s%s", i ? " " : "", b->repos[i]);
+	}
+	for (i = 0; i < b->nmedia; i++) {
+		size_t l = strlen(media);
+		snprintf(media + l, sizeof(media) - l, "%s%s", i ? " " : "", b->media[i].mnt);
+	}
+	text[0] = '\0';
+	err |= kv_append(text, sizeof(text), &len, "APKOVL", b->ovl_source);
+	err |= kv_append(text, sizeof(text), &len, "MEDIA", media);
+	err |= kv_append(text, sizeof(text), &len, "BOOT_REPOSITORIES", repos);
+	err |= kv_append(text, sizeof(text), &len, "KERNEL", b->kver);
+	err |= kv_append(text, sizeof(text), &len, "UUID", b->uuid);
+	if (err)
+		return -ENOSPC;
+	return nr_write(b, "/var/lib/nbinit/boot", text, len);
+}
+
+int newroot_prepare(struct boot *b)
+{
+	int err;
+
+	if ((err = write_repositories(b)))
+		return err;
+	copy_in(b, "/etc/resolv.conf", "/etc/resolv.conf");
+	if (b->net_up)
+		copy_in(b, "/run/nbinit/net", "/var/lib/nbinit/net");
+	if ((err = write_boot_record(b)))
+		log_warn("newroot: /var/lib/nbinit/boot: %s", strerror(-err));
+	report_packages(b);
+	return 0;
+}
+
+/* INIT must be an executable regular file inside the new root (symlinks
+ * resolved as they will be after the switch). */
+static int check_init(struct boot *b, int rootfd)
+{
+	struct open_how how = { .flags = O_PATH | O_CLOEXEC, .resolve = RESOLVE_IN_ROOT };
+	struct stat st;
+	int fd, err = 0;
+
+	fd = (int)syscall(SYS_openat2, rootfd, b->o.init, &how, sizeof(how));
+	if (fd < 0)
+		return boot_fail(b, -errno, "newroot: init %s: not in the new root (%s); the overlay must provide it or init= must name it",
+		                 b->o.init, strerror(errno));
+	if (fstat(fd, &st) < 0)
+		err = -errno;
+	else if (!S_ISREG(st.st_mode) || !(st.st_mode & 0111))
+		err = -EACCES;
+	close(fd);
+	if (err)
+		return boot_fail(b, err, "newroot: init %s: not an executable file", b->o.init);
+	return 0;
+}
+
+static int move_in(struct boot *b, const char *what)
+{
+	char dst[BOOT_PATH];
+
+	if (nr_path(b, dst, sizeof(dst), what))
+		return -ENAMETOOLONG;
+	mkdir_p(dst, 0755);
+	if (mount(what, dst, NULL, MS_MOVE, NULL) < 0)
+		return -errno;
+	return 0;
+}
+
+int newroot_switch(struct boot *b)
+{
+	static const char *const core[] = { "/dev", "/proc", "/sys" };
+	struct statfs sfs;
+	struct stat rs, ns;
+	char *argv[34], args[512], *save = NULL, *tok;
+	int rootfd, fd, i, argc = 0, err;
+
+	/* Guards before anything destructive. */
+	if (statfs("/", &sfs) < 0 || (sfs.f_type != RAMFS_MAGIC && sfs.f_type != TMPFS_MAGIC))
+		return boot_fail(b, -EPERM, "newroot: / is not an initramfs (ramfs/tmpfs); refusing to empty it");
+	rootfd = open(b->newroot, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (rootfd < 0)
+		return boot_fail(b, -errno, "newroot: %s: %s", b->newroot, strerror(errno));
+	if (stat("/", &rs) < 0 || fstat(rootfd, &ns) < 0 || rs.st_dev == ns.st_dev) {
+		close(rootfd);
+		return boot_fail(b, -EXDEV, "newroot: %s is not a separate mount; refusing to switch", b->newroot);
+	}
+	if ((err = check_init(b, rootfd))) {
+		close(rootfd);
+		return err;
+	}
+	close(rootfd);
+
+	for (i = 0; i < b->nmedia; i++)
+		if ((err = move_in(b, b->media[i].mnt)))
+			log_warn("newroot: moving %s into the new root: %s", b->media[i].mnt, strerror(-err));
+	for (i = 0; i < 3; i++)
+		if ((err = move_in(b, core[i])))
+			log_warn("newroot: moving %s into the new root: %s", core[i], strerror(-err));
+
+	argv[argc++] = b->o.init;
+	snprintf(args, sizeof(args), "%s", b->o.init_args);
+	for (tok = strtok_r(args, " \t", &save); tok && argc < 33; tok = strtok_r(NULL, " \t", &save))
+		argv[argc++] = tok;
+	argv[argc] = NULL;
+	log_info("newroot: switching to %s, running %s", b->newroot, b->o.init);
+
+	/* Empty the initramfs (this file system only), then make the new root /. */
+	fd = open("/", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (fd >= 0) {
+		err = extract_wipe(fd);
+		if (err)
+			log_warn("newroot: emptying the initramfs: %s", strerror(-err));
+		close(fd);
+	}
+	if (chdir(b->newroot) < 0 || mount(".", "/", NULL, MS_MOVE, NULL) < 0 || chroot(".") < 0 || chdir("/") < 0)
+		return boot_fail(b, -errno, "newroot: switching to %s: %s", b->newroot, strerror(errno));
+	execv(argv[0], argv);
+	return boot_fail(b, -errno, "newroot: exec %s: %s", argv[0], strerror(errno));
+}

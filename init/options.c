@@ -1,0 +1,216 @@
+/* Phase 1: the kernel command line. Tokenized once; the last occurrence of
+ * an option wins; unknown options are ignored. A value that cannot be right
+ * is an error naming the option. */
+#include <ctype.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "boot.h"
+#include "fileio.h"
+
+/* Defaults: every wait is bounded. */
+static const struct retry dhcp_retry_default = { 4, 1000, 8000, 25 };
+static const struct retry http_retry_default = { 4, 1000, 8000, 25 };
+
+static int copy_opt(struct boot *b, char *dst, size_t size, const char *key, const char *val)
+{
+	if (strlen(val) >= size)
+		return boot_fail(b, -ENAMETOOLONG, "cmdline: %s=: value longer than %zu bytes", key, size - 1);
+	strcpy(dst, val);
+	return 0;
+}
+
+/* Seconds as a non-negative integer (fractions not accepted). */
+static int seconds_opt(struct boot *b, const char *key, int *ms_out)
+{
+	const char *v = cmdline_get(&b->cl, key);
+	char *end;
+	long s;
+
+	if (!v)
+		return 0;
+	errno = 0;
+	s = strtol(v, &end, 10);
+	if (errno || end == v || *end || s < 0 || s > 3600)
+		return boot_fail(b, -EINVAL, "cmdline: %s=%s: expected seconds (0-3600)", key, v);
+	*ms_out = (int)s * 1000;
+	return 0;
+}
+
+static int parse_bootif(struct boot *b, const char *v)
+{
+	/* pxelinux/iPXE form: 01-aa-bb-cc-dd-ee-ff (ARP type 1 = Ethernet). */
+	const char *p = v;
+	int i;
+
+	if (!strncmp(p, "01-", 3))
+		p += 3;
+	if (strlen(p) != 17)
+		goto bad;
+	for (i = 0; i < 17; i++) {
+		char c = p[i];
+		if (i % 3 == 2) {
+			if (c != '-' && c != ':')
+				goto bad;
+			b->o.bootif[i] = ':';
+		} else {
+			if (!isxdigit((unsigned char)c))
+				goto bad;
+			b->o.bootif[i] = (char)tolower((unsigned char)c);
+		}
+	}
+	b->o.bootif[17] = '\0';
+	return 0;
+bad:
+	return boot_fail(b, -EINVAL, "cmdline: BOOTIF=%s: expected 01-aa-bb-cc-dd-ee-ff", v);
+}
+
+/* apkovl=DEV:[FSTYPE:]PATH (Alpine), the device part parsed like ovl_dev. */
+static int parse_apkovl_dev(struct boot *b, const char *v)
+{
+	char dev[512];
+	const char *path = strrchr(v, ':');
+
+	if (!path || path[1] != '/' || (size_t)(path - v) >= sizeof(dev))
+		return boot_fail(b, -EINVAL, "cmdline: apkovl=%s: expected a URL, a /path or DEV:[FSTYPE:]/PATH", v);
+	memcpy(dev, v, (size_t)(path - v));
+	dev[path - v] = '\0';
+	if (devspec_parse(&b->o.ovl_dev, dev, false))
+		return boot_fail(b, -EINVAL, "cmdline: apkovl=%s: bad device '%s'", v, dev);
+	b->o.ovl = OVL_DEV;
+	return copy_opt(b, b->o.apkovl, sizeof(b->o.apkovl), "apkovl", path + 1);
+}
+
+int options_parse(struct boot *b)
+{
+	char path[BOOT_PATH];
+	static char text[CMDLINE_MAX];
+	ssize_t n;
+	int err;
+
+	if ((err = rpath(b, path, sizeof(path), "/proc/cmdline")))
+		return boot_fail(b, err, "cmdline: path too long");
+	n = file_read_str(path, text, sizeof(text));
+	if (n < 0)
+		return boot_fail(b, (int)n, "cmdline: %s: %s", path, strerror((int)-n));
+	return options_parse_text(b, text);
+}
+
+int options_parse_text(struct boot *b, const char *text)
+{
+	struct opts *o = &b->o;
+	char why[160];
+	const char *v;
+	int err;
+
+	memset(o, 0, sizeof(*o));
+	strcpy(o->init, "/sbin/init");
+	strcpy(o->rootflags, "mode=0755");
+	o->panic = -1;
+	o->link_wait_ms = 10000;
+	o->dhcp_retry = dhcp_retry_default;
+	o->http_retry = http_retry_default;
+	o->http_timeout_ms = 10000;
+	o->dev_wait_ms = 10000;
+	o->nfs_timeout_ms = 30000;
+
+	if ((err = cmdline_parse(&b->cl, text)))
+		return boot_fail(b, err, "cmdline: more than %d options or %d bytes",
+		                 CMDLINE_MAXARGS, CMDLINE_MAX);
+	/* panic= first: it decides what happens if anything below is wrong. */
+	if ((v = cmdline_get(&b->cl, "panic"))) {
+		char *end;
+		long p = strtol(v, &end, 10);
+		o->panic_given = true;
+		o->panic = (int)p;
+		if (end == v || *end) {
+			o->panic = 0;
+			return boot_fail(b, -EINVAL, "cmdline: panic=%s: expected a number of seconds", v);
+		}
+	}
+
+	o->quiet = cmdline_has(&b->cl, "quiet");
+	o->debug = cmdline_has(&b->cl, "debug_init");
+	log_init(b);
+
+	if ((v = cmdline_get(&b->cl, "ip"))) {
+		o->ip_given = true;
+		if (ipconf_parse(&o->ip, v, why, sizeof(why)))
+			return boot_fail(b, -EINVAL, "cmdline: ip=%s: %s", v, why);
+	}
+	if ((v = cmdline_get(&b->cl, "BOOTIF")) && *v && (err = parse_bootif(b, v)))
+		return err;
+	if ((v = cmdline_get(&b->cl, "alpine_dev")) && *v) {
+		if (devspec_parse(&o->alpine_dev, v, true))
+			return boot_fail(b, -EINVAL, "cmdline: alpine_dev=%s: expected nfs:SERVER:/PATH, UUID=, LABEL= or a device name, with optional :FSTYPE", v);
+	}
+	if ((v = cmdline_get(&b->cl, "alpine_repo")) && *v) {
+		if (!strcmp(v, "auto"))
+			o->repo_auto = true;
+		else if ((err = copy_opt(b, o->alpine_repo, sizeof(o->alpine_repo), "alpine_repo", v)))
+			return err;
+	}
+	if ((v = cmdline_get(&b->cl, "apkovl")) && *v) {
+		if (url_is_url(v)) {
+			struct url u;
+			if ((err = url_parse(&u, v)) && err != -EPROTONOSUPPORT)
+				return boot_fail(b, -EINVAL, "cmdline: apkovl=%s: not a valid URL", v);
+			if (err)
+				return boot_fail(b, err, "cmdline: apkovl=%s: only http:// and https:// are supported", v);
+			o->ovl = OVL_URL;
+			if ((err = copy_opt(b, o->apkovl, sizeof(o->apkovl), "apkovl", v)))
+				return err;
+		} else if (v[0] == '/') {
+			o->ovl = OVL_PATH;
+			if ((err = copy_opt(b, o->apkovl, sizeof(o->apkovl), "apkovl", v)))
+				return err;
+		} else if ((err = parse_apkovl_dev(b, v))) {
+			return err;
+		}
+	}
+	if ((v = cmdline_get(&b->cl, "ovl_dev")) && *v) {
+		if (o->ovl != OVL_NONE)
+			return boot_fail(b, -EINVAL, "cmdline: apkovl= and ovl_dev= are both given: use one or the other");
+		if (devspec_parse(&o->ovl_dev, v, false))
+			return boot_fail(b, -EINVAL, "cmdline: ovl_dev=%s: expected UUID=, LABEL= or a device name, with optional :FSTYPE", v);
+		o->ovl = OVL_DEV;
+	}
+	if ((v = cmdline_get(&b->cl, "modules")) && (err = copy_opt(b, o->modules, sizeof(o->modules), "modules", v)))
+		return err;
+	if ((v = cmdline_get(&b->cl, "init")) && *v) {
+		if (v[0] != '/')
+			return boot_fail(b, -EINVAL, "cmdline: init=%s: must be an absolute path", v);
+		if ((err = copy_opt(b, o->init, sizeof(o->init), "init", v)))
+			return err;
+	}
+	if ((v = cmdline_get(&b->cl, "init_args")) && (err = copy_opt(b, o->init_args, sizeof(o->init_args), "init_args", v)))
+		return err;
+	if ((v = cmdline_get(&b->cl, "rootflags")) && *v && (err = copy_opt(b, o->rootflags, sizeof(o->rootflags), "rootflags", v)))
+		return err;
+	if ((v = cmdline_get(&b->cl, "pkgs")) && (err = copy_opt(b, o->pkgs, sizeof(o->pkgs), "pkgs", v)))
+		return err;
+	if ((err = seconds_opt(b, "nbinit.link_wait", &o->link_wait_ms)) ||
+	    (err = seconds_opt(b, "nbinit.http_timeout", &o->http_timeout_ms)) ||
+	    (err = seconds_opt(b, "nbinit.dev_wait", &o->dev_wait_ms)) ||
+	    (err = seconds_opt(b, "nbinit.nfs_timeout", &o->nfs_timeout_ms)))
+		return err;
+	if ((v = cmdline_get(&b->cl, "nbinit.dhcp_tries"))) {
+		char *end;
+		long t = strtol(v, &end, 10);
+		if (end == v || *end || t < 1 || t > 100)
+			return boot_fail(b, -EINVAL, "cmdline: nbinit.dhcp_tries=%s: expected 1-100", v);
+		o->dhcp_retry.attempts = (int)t;
+	}
+	if (o->http_timeout_ms == 0)
+		return boot_fail(b, -EINVAL, "cmdline: nbinit.http_timeout=0: must be at least 1 second");
+
+	/* The network is needed for ip=, a URL overlay, an nfs: device or URL repositories. */
+	b->net_needed = (o->ip_given && o->ip.mode != IPCONF_OFF) || o->ovl == OVL_URL ||
+	                o->alpine_dev.kind == DEV_NFS;
+	if (o->ip_given && o->ip.mode == IPCONF_OFF && (o->ovl == OVL_URL || o->alpine_dev.kind == DEV_NFS))
+		return boot_fail(b, -EINVAL, "cmdline: ip=%s: the network is off but %s needs it",
+		                 cmdline_get(&b->cl, "ip"), o->ovl == OVL_URL ? "apkovl=URL" : "alpine_dev=nfs:");
+	return 0;
+}

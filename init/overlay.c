@@ -1,0 +1,322 @@
+/* Phase 5: the apkovl. apkovl=URL (with {MAC} and {UUID}) is fetched with
+ * our HTTP client and streamed through gunzip and the tar reader into the
+ * safe extractor; ovl_dev= / apkovl=DEV:PATH / apkovl=/PATH come from a
+ * device or the boot media; with none of them the boot media is searched.
+ * A failed or truncated overlay is wiped: never half-applied. */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "boot.h"
+#include "extract.h"
+#include "fileio.h"
+#include "gunzip.h"
+#include "http.h"
+#include "tar.h"
+
+struct ovl_stream {
+	struct gunzip g;
+	struct tar_reader t;
+	struct extract x;
+	const char *failed;        /* "gzip", "tar", "unpack": first layer that failed */
+};
+
+static int to_tar(void *ctx, const void *buf, size_t len)
+{
+	struct ovl_stream *s = ctx;
+	int err = tar_feed(&s->t, buf, len);
+
+	if (err && !s->failed)
+		s->failed = s->x.why[0] ? "unpack" : "tar";
+	return err;
+}
+
+static int to_gunzip(void *ctx, const void *buf, size_t len)
+{
+	struct ovl_stream *s = ctx;
+	int err = gunzip_feed(&s->g, buf, len);
+
+	if (err && !s->failed)
+		s->failed = "gzip";
+	return err;
+}
+
+static int stream_start(struct ovl_stream *s, int rootfd)
+{
+	memset(s, 0, sizeof(*s));
+	extract_init(&s->x, rootfd);
+	tar_init(&s->t, &extract_tar_ops, &s->x);
+	return gunzip_init(&s->g, to_tar, s);
+}
+
+/* Finish the stream after the last byte. Returns 0 or -errno (s->failed set). */
+static int stream_end(struct ovl_stream *s)
+{
+	int err = gunzip_finish(&s->g);
+
+	if (err) {
+		s->failed = "gzip";
+		tar_finish(&s->t);
+		extract_abort(&s->x);
+		return err;
+	}
+	err = tar_finish(&s->t);
+	if (err) {
+		s->failed = "tar";
+		extract_abort(&s->x);
+	}
+	return err;
+}
+
+static void stream_abort(struct ovl_stream *s)
+{
+	gunzip_abort(&s->g);
+	tar_finish(&s->t);
+	extract_abort(&s->x);
+}
+
+static const char *stream_why(const struct ovl_stream *s)
+{
+	if (s->failed && !strcmp(s->failed, "unpack"))
+		return s->x.why;
+	if (s->failed && !strcmp(s->failed, "tar"))
+		return s->t.why[0] ? s->t.why : "bad tar archive";
+	if (s->failed && !strcmp(s->failed, "gzip"))
+		return s->g.why[0] ? s->g.why : "bad gzip data";
+	return "";
+}
+
+static int newroot_fd(struct boot *b)
+{
+	char p[BOOT_PATH];
+
+	if (rpath(b, p, sizeof(p), b->newroot))
+		return -ENAMETOOLONG;
+	return open(p, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+}
+
+/* Remove a partial overlay; the new root stays an empty tmpfs. */
+static void wipe(struct boot *b, int rootfd)
+{
+	int err = extract_wipe(rootfd);
+
+	if (err)
+		log_warn("overlay: cleaning %s after a failure: %s", b->newroot, strerror(-err));
+}
+
+static bool bad_uuid(const char *u)
+{
+	bool zero = true, eff = true;
+
+	for (; *u; u++) {
+		if (*u == '-')
+			continue;
+		if (*u != '0')
+			zero = false;
+		if (*u != 'f' && *u != 'F')
+			eff = false;
+	}
+	return zero || eff;
+}
+
+static int from_url(struct boot *b, int rootfd)
+{
+	const struct retry *r = &b->o.http_retry;
+	struct http_opts ho = {
+		.connect_timeout_ms = b->o.http_timeout_ms,
+		.io_timeout_ms = b->o.http_timeout_ms,
+		.max_redirects = 5,
+	};
+	static struct http_result res;
+	static struct ovl_stream s;
+	char url[URL_MAX], p[BOOT_PATH];
+	const char *uuid = NULL;
+	int err, attempt;
+
+	if (strstr(b->o.apkovl, "{UUID}")) {
+		if (rpath(b, p, sizeof(p), "/sys/class/dmi/id/product_uuid") ||
+		    file_read_str(p, b->uuid, sizeof(b->uuid)) <= 0)
+			return boot_fail(b, -ENODATA, "overlay: apkovl=%s: {UUID} asked for but this machine has no DMI product_uuid", b->o.apkovl);
+		if (bad_uuid(b->uuid))
+			return boot_fail(b, -EINVAL, "overlay: apkovl=%s: {UUID} is %s, which is not a usable machine identity (set a real UUID in the firmware)", b->o.apkovl, b->uuid);
+		uuid = b->uuid;
+	}
+	if (strstr(b->o.apkovl, "{MAC}") && !b->net.mac[0])
+		return boot_fail(b, -ENODATA, "overlay: apkovl=%s: {MAC} asked for but no interface was chosen", b->o.apkovl);
+	err = url_subst(url, sizeof(url), b->o.apkovl, b->net.mac[0] ? b->net.mac : NULL, uuid);
+	if (err)
+		return boot_fail(b, err, "overlay: apkovl=%s: URL too long after substitution", b->o.apkovl);
+	snprintf(b->ovl_source, sizeof(b->ovl_source), "%s", url);
+
+	for (attempt = 1; ; attempt++) {
+		bool again;
+		int d;
+
+		if ((err = stream_start(&s, rootfd)))
+			return boot_fail(b, err, "overlay: %s: out of memory", url);
+		log_info("overlay: GET %s", url);
+		err = http_get(url, &ho, to_gunzip, &s, &res);
+		if (!err)
+			err = stream_end(&s);
+		else
+			stream_abort(&s);
+		if (!err) {
+			log_info("overlay: %s: %lld bytes, %lld files, %lld directories, %lld links",
+			         url, res.received, s.x.files, s.x.dirs, s.x.links);
+			return 0;
+		}
+		wipe(b, rootfd);
+		/* A client error or a bad archive will not improve by asking again. */
+		again = !s.failed && !(res.status >= 400 && res.status < 500) && attempt < r->attempts;
+		if (!again) {
+			if (s.failed)
+				return boot_fail(b, err, "overlay: %s: %s", url, stream_why(&s));
+			return boot_fail(b, err, "overlay: GET %s: %s%s", url, res.why[0] ? res.why : strerror(-err),
+			                 attempt > 1 ? " (after retries)" : "");
+		}
+		d = retry_delay_ms(r, attempt, &b->seed);
+		log_warn("overlay: GET %s: %s; retrying in %d.%d s (try %d of %d)", url,
+		         res.why[0] ? res.why : strerror(-err), d / 1000, d % 1000 / 100, attempt + 1, r->attempts);
+		sleep_ms(d);
+	}
+}
+
+static int from_file(struct boot *b, int rootfd, const char *path, const char *shown)
+{
+	static struct ovl_stream s;
+	char buf[65536];
+	ssize_t n;
+	int fd, err;
+
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return boot_fail(b, -errno, "overlay: %s: %s", shown, strerror(errno));
+	snprintf(b->ovl_source, sizeof(b->ovl_source), "%s", shown);
+	if ((err = stream_start(&s, rootfd))) {
+		close(fd);
+		return boot_fail(b, err, "overlay: %s: out of memory", shown);
+	}
+	log_info("overlay: unpacking %s", shown);
+	while ((n = read(fd, buf, sizeof(buf))) > 0)
+		if ((err = to_gunzip(&s, buf, (size_t)n)))
+			break;
+	if (n < 0)
+		err = -errno;
+	close(fd);
+	if (!err)
+		err = stream_end(&s);
+	else
+		stream_abort(&s);
+	if (err) {
+		wipe(b, rootfd);
+		return boot_fail(b, err, "overlay: %s: %s", shown, s.failed ? stream_why(&s) : strerror(-err));
+	}
+	log_info("overlay: %s: %lld files, %lld directories, %lld links", shown, s.x.files, s.x.dirs, s.x.links);
+	return 0;
+}
+
+/* The *.apkovl.tar.gz at the top of DIR (first in name order; warns about
+ * the others). Returns 0 and the name in OUT, or -ENOENT. */
+static int find_apkovl(const char *dir, char *out, size_t size)
+{
+	const char *suffix = ".apkovl.tar.gz";
+	size_t sl = strlen(suffix);
+	struct dirent *de;
+	int found = 0;
+	DIR *d = opendir(dir);
+
+	if (!d)
+		return -ENOENT;
+	while ((de = readdir(d))) {
+		size_t l = strlen(de->d_name);
+		if (l <= sl || strcmp(de->d_name + l - sl, suffix))
+			continue;
+		if (!found || strcmp(de->d_name, out) < 0) {
+			if (found)
+				log_warn("overlay: %s: several overlays; ignoring %s", dir, out);
+			snprintf(out, size, "%s", de->d_name);
+		} else {
+			log_warn("overlay: %s: several overlays; ignoring %s", dir, de->d_name);
+		}
+		found = 1;
+	}
+	closedir(d);
+	return found ? 0 : -ENOENT;
+}
+
+static int from_mount(struct boot *b, int rootfd, const struct mount_rec *m, const char *path, bool required)
+{
+	char dir[BOOT_PATH], file[BOOT_PATH], name[256], shown[BOOT_PATH * 2];
+
+	if (rpath(b, dir, sizeof(dir), m->mnt))
+		return -ENAMETOOLONG;
+	if (path && *path) {
+		if (fmt_path(file, sizeof(file), "%s%s", dir, path))
+			return -ENAMETOOLONG;
+		snprintf(shown, sizeof(shown), "%s%s", m->mnt, path);
+		if (!required && access(file, F_OK) < 0)
+			return -ENOENT;
+		return from_file(b, rootfd, file, shown);
+	}
+	if (find_apkovl(dir, name, sizeof(name))) {
+		if (required)
+			return boot_fail(b, -ENOENT, "overlay: %s (%s): no *.apkovl.tar.gz on it", m->what, m->mnt);
+		return -ENOENT;
+	}
+	if (fmt_path(file, sizeof(file), "%s/%s", dir, name))
+		return -ENAMETOOLONG;
+	snprintf(shown, sizeof(shown), "%s/%s", m->mnt, name);
+	return from_file(b, rootfd, file, shown);
+}
+
+int overlay_apply(struct boot *b)
+{
+	struct mount_rec *m;
+	int rootfd, err = 0, i;
+
+	rootfd = newroot_fd(b);
+	if (rootfd < 0)
+		return boot_fail(b, rootfd, "overlay: %s: %s", b->newroot, strerror(-rootfd));
+	switch (b->o.ovl) {
+	case OVL_URL:
+		err = from_url(b, rootfd);
+		break;
+	case OVL_DEV:
+		err = blkdev_mount(b, &b->o.ovl_dev, &m);
+		if (!err)
+			err = from_mount(b, rootfd, m, b->o.apkovl, true);
+		break;
+	case OVL_PATH:
+		for (i = 0; i < b->nmedia; i++) {
+			err = from_mount(b, rootfd, &b->media[i], b->o.apkovl, false);
+			if (err != -ENOENT)
+				goto out;
+		}
+		{
+			char p[BOOT_PATH];
+			if (rpath(b, p, sizeof(p), b->o.apkovl))
+				err = -ENAMETOOLONG;
+			else if (access(p, F_OK) < 0)
+				err = boot_fail(b, -ENOENT, "overlay: apkovl=%s: not on the boot media nor in the initramfs", b->o.apkovl);
+			else
+				err = from_file(b, rootfd, p, b->o.apkovl);
+		}
+		break;
+	case OVL_NONE:
+		for (i = 0; i < b->nmedia; i++) {
+			err = from_mount(b, rootfd, &b->media[i], NULL, false);
+			if (err != -ENOENT)
+				goto out;
+		}
+		err = 0;
+		log_info("overlay: none given and none on the boot media; the new root starts empty");
+		break;
+	}
+out:
+	close(rootfd);
+	return err;
+}

@@ -1,0 +1,68 @@
+/* Running helper programs (udhcpc, the rescue shell) with a bound on time. */
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <string.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "boot.h"
+
+extern char **environ;
+
+int run_wait(char *const argv[], char *const envp[], const char *out, long timeout_ms)
+{
+	long long deadline = now_ms() + timeout_ms;
+	int status, pfd;
+	pid_t pid;
+
+	pid = fork();
+	if (pid < 0)
+		return -errno;
+	if (pid == 0) {
+		if (out) {
+			int fd = open(out, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
+			if (fd >= 0) {
+				dup2(fd, STDOUT_FILENO);
+				dup2(fd, STDERR_FILENO);
+			}
+		}
+		execve(argv[0], argv, envp ? envp : environ);
+		_exit(127);
+	}
+	/* pidfd lets us sleep in poll() until the child exits or time runs out. */
+	pfd = (int)syscall(SYS_pidfd_open, pid, 0);
+	for (;;) {
+		pid_t r = waitpid(pid, &status, WNOHANG);
+		long left;
+
+		if (r == pid)
+			break;
+		if (r < 0 && errno != EINTR) {
+			if (pfd >= 0)
+				close(pfd);
+			return -errno;
+		}
+		left = (long)(deadline - now_ms());
+		if (left <= 0) {
+			kill(pid, SIGKILL);
+			waitpid(pid, &status, 0);
+			if (pfd >= 0)
+				close(pfd);
+			return -ETIMEDOUT;
+		}
+		if (pfd >= 0) {
+			struct pollfd p = { .fd = pfd, .events = POLLIN };
+			poll(&p, 1, (int)(left > 1000 ? 1000 : left));
+		} else {
+			sleep_ms(left > 20 ? 20 : left);
+		}
+	}
+	if (pfd >= 0)
+		close(pfd);
+	if (WIFEXITED(status))
+		return WEXITSTATUS(status);
+	return 128 + (WIFSIGNALED(status) ? WTERMSIG(status) : 0);
+}

@@ -1,0 +1,177 @@
+/* Small file helpers with fixed buffers. */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "fileio.h"
+
+ssize_t file_read_str(const char *path, char *buf, size_t size)
+{
+	size_t len = 0;
+	ssize_t n;
+	int fd;
+
+	if (size == 0)
+		return -EINVAL;
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	while (len < size - 1) {
+		n = read(fd, buf + len, size - 1 - len);
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			n = -errno;
+			close(fd);
+			return n;
+		}
+		if (n == 0)
+			break;
+		len += (size_t)n;
+	}
+	close(fd);
+	buf[len] = '\0';
+	if (len && buf[len - 1] == '\n')
+		buf[--len] = '\0';
+	return (ssize_t)len;
+}
+
+int file_write(const char *path, const void *data, size_t len, mode_t mode)
+{
+	char tmp[4096];
+	const char *p = data;
+	int fd, err;
+
+	if (fmt_path(tmp, sizeof(tmp), "%s.nbtmp", path))
+		return -ENAMETOOLONG;
+	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, mode);
+	if (fd < 0)
+		return -errno;
+	while (len) {
+		ssize_t n = write(fd, p, len);
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			err = -errno;
+			goto err_close;
+		}
+		p += n;
+		len -= (size_t)n;
+	}
+	if (fchmod(fd, mode) < 0) {
+		err = -errno;
+		goto err_close;
+	}
+	if (close(fd) < 0) {
+		err = -errno;
+		goto err_unlink;
+	}
+	if (rename(tmp, path) < 0) {
+		err = -errno;
+		goto err_unlink;
+	}
+	return 0;
+
+err_close:
+	close(fd);
+err_unlink:
+	unlink(tmp);
+	return err;
+}
+
+int mkdir_p(const char *path, mode_t mode)
+{
+	char buf[4096];
+	char *p;
+
+	if (fmt_path(buf, sizeof(buf), "%s", path))
+		return -ENAMETOOLONG;
+	for (p = buf + 1; ; p++) {
+		if (*p == '/' || *p == '\0') {
+			char c = *p;
+			*p = '\0';
+			if (mkdir(buf, mode) < 0 && errno != EEXIST)
+				return -errno;
+			*p = c;
+			if (c == '\0')
+				break;
+		}
+	}
+	return 0;
+}
+
+int fmt_path(char *buf, size_t size, const char *fmt, ...)
+{
+	va_list ap;
+	int n;
+
+	va_start(ap, fmt);
+	n = vsnprintf(buf, size, fmt, ap);
+	va_end(ap);
+	if (n < 0 || (size_t)n >= size)
+		return -ENAMETOOLONG;
+	return 0;
+}
+
+static int put(char *buf, size_t size, size_t *len, const char *s, size_t n)
+{
+	if (*len + n + 1 > size)
+		return -ENOSPC;
+	memcpy(buf + *len, s, n);
+	*len += n;
+	buf[*len] = '\0';
+	return 0;
+}
+
+int kv_append(char *buf, size_t size, size_t *len, const char *key, const char *value)
+{
+	const char *q;
+
+	if (put(buf, size, len, key, strlen(key)) || put(buf, size, len, "='", 2))
+		return -ENOSPC;
+	for (q = value ? value : ""; *q; q++) {
+		if (*q == '\'') {
+			if (put(buf, size, len, "'\\''", 4))
+				return -ENOSPC;
+		} else if (put(buf, size, len, q, 1)) {
+			return -ENOSPC;
+		}
+	}
+	return put(buf, size, len, "'\n", 2);
+}
+
+int kv_get(const char *text, const char *key, char *out, size_t outsz)
+{
+	size_t klen = strlen(key), o = 0;
+	const char *line = text;
+
+	while (line && *line) {
+		if (!strncmp(line, key, klen) && line[klen] == '=') {
+			const char *p = line + klen + 1;
+			int inq = 0;
+
+			for (; *p && (inq || *p != '\n'); p++) {
+				if (*p == '\'') {
+					inq = !inq;
+					continue;
+				}
+				if (!inq && *p == '\\' && p[1]) {
+					p++;
+				}
+				if (o + 1 >= outsz)
+					return -ENOSPC;
+				out[o++] = *p;
+			}
+			out[o] = '\0';
+			return 0;
+		}
+		line = strchr(line, '\n');
+		if (line)
+			line++;
+	}
+	return -ENOENT;
+}

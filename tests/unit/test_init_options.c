@@ -1,0 +1,115 @@
+/* Phase 1 on whole command lines: what the init understands, and the one
+ * line it prints for values that cannot be right. */
+#include <arpa/inet.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "boot.h"
+#include "tap.h"
+
+struct row {
+	const char *file; int line;
+	const char *cmdline;
+	int ok;                 /* 1 parses, 0 fails */
+	const char *check;      /* field=value to check, or the expected error text */
+};
+
+#define GOOD(c, chk) { __FILE__, __LINE__, c, 1, chk }
+#define BAD(c, why) { __FILE__, __LINE__, c, 0, why }
+
+static const struct row rows[] = {
+	GOOD("ip=dhcp alpine_dev=nfs:10.0.0.1:/srv/nfs/depot alpine_repo=http://x/v3.20/main/x86_64/", "net=dhcp"),
+	GOOD("ip=dhcp alpine_dev=nfs:10.0.0.1:/srv/nfs/depot", "nfs=10.0.0.1:/srv/nfs/depot"),
+	GOOD("apkovl=\"http://10.0.0.1/ovl/{MAC}.apkovl.tar.gz\"", "apkovl=http://10.0.0.1/ovl/{MAC}.apkovl.tar.gz"),
+	GOOD("apkovl=http://10.0.0.1/{UUID}.apkovl.tar.gz", "net=needed"),
+	GOOD("apkovl=http://a/1 apkovl=http://b/2", "apkovl=http://b/2"),
+	GOOD("ovl_dev=LABEL=NBOVL", "ovl_dev=LABEL=NBOVL"),
+	GOOD("ovl_dev=sda1:vfat", "ovl_dev=/dev/sda1:vfat"),
+	GOOD("apkovl=LABEL=CFG:vfat:/hosts/a.apkovl.tar.gz", "ovl_dev=LABEL=CFG:vfat"),
+	GOOD("apkovl=LABEL=CFG:vfat:/hosts/a.apkovl.tar.gz", "apkovl=/hosts/a.apkovl.tar.gz"),
+	GOOD("apkovl=/boot/host.apkovl.tar.gz", "ovl=path"),
+	GOOD("ip=10.0.2.15::10.0.2.2:255.255.255.0:nbstatic:eth0:off:10.0.2.3", "net=static"),
+	GOOD("BOOTIF=01-52-54-00-12-34-56", "bootif=52:54:00:12:34:56"),
+	GOOD("BOOTIF=01-52-54-00-AB-CD-EF", "bootif=52:54:00:ab:cd:ef"),
+	GOOD("init=/bin/sh init_args=\"-x -y\"", "init=/bin/sh"),
+	GOOD("panic=10 quiet", "panic=10"),
+	GOOD("alpine_repo=auto alpine_dev=UUID=1234-ABCD", "net=none"),
+	GOOD("nbinit.link_wait=30", "link_wait=30000"),
+	GOOD("ip=off", "net=none"),
+	BAD("ip=10.0.2.x::10.0.2.2:255.255.255.0", "cmdline: ip=10.0.2.x::10.0.2.2:255.255.255.0: "),
+	BAD("apkovl=http://a/x.tar.gz ovl_dev=LABEL=X", "cmdline: apkovl= and ovl_dev= are both given"),
+	BAD("ovl_dev=LABEL=X apkovl=http://a/x.tar.gz", "cmdline: apkovl= and ovl_dev= are both given"),
+	BAD("alpine_dev=nfs:10.0.0.1", "cmdline: alpine_dev=nfs:10.0.0.1: expected nfs:SERVER:/PATH"),
+	BAD("apkovl=ftp://a/x.tar.gz", "cmdline: apkovl=ftp://a/x.tar.gz: only http:// and https://"),
+	BAD("BOOTIF=01-52-54", "cmdline: BOOTIF=01-52-54: expected"),
+	BAD("panic=soon", "cmdline: panic=soon: expected a number"),
+	BAD("init=sbin/init", "cmdline: init=sbin/init: must be an absolute path"),
+	BAD("ip=off apkovl=http://a/x.apkovl.tar.gz", "the network is off but apkovl=URL needs it"),
+	BAD("nbinit.link_wait=-1", "cmdline: nbinit.link_wait=-1: expected seconds"),
+};
+
+static void describe(const struct boot *b, const char *key, char *out, size_t size)
+{
+	const struct opts *o = &b->o;
+	char d[600];
+
+	out[0] = '\0';
+	if (!strcmp(key, "net"))
+		snprintf(out, size, "%s", !b->net_needed ? "none" :
+		         (!o->ip_given || o->ip.mode == IPCONF_DHCP) ? "dhcp" : "static");
+	if (!strcmp(key, "net") && !strcmp(out, "dhcp") && !o->ip_given)
+		snprintf(out, size, "needed");
+	if (!strcmp(key, "nfs") && o->alpine_dev.kind == DEV_NFS)
+		snprintf(out, size, "%s:%s", o->alpine_dev.server, o->alpine_dev.path);
+	if (!strcmp(key, "apkovl"))
+		snprintf(out, size, "%s", o->apkovl);
+	if (!strcmp(key, "ovl") && o->ovl == OVL_PATH)
+		snprintf(out, size, "path");
+	if (!strcmp(key, "ovl_dev") && o->ovl == OVL_DEV)
+		snprintf(out, size, "%s%s%s", devspec_str(&o->ovl_dev, d, sizeof(d)),
+		         o->ovl_dev.fstype[0] ? ":" : "", o->ovl_dev.fstype);
+	if (!strcmp(key, "bootif"))
+		snprintf(out, size, "%s", o->bootif);
+	if (!strcmp(key, "init"))
+		snprintf(out, size, "%s", o->init);
+	if (!strcmp(key, "panic"))
+		snprintf(out, size, "%d", o->panic_given ? o->panic : -999);
+	if (!strcmp(key, "link_wait"))
+		snprintf(out, size, "%d", o->link_wait_ms);
+}
+
+int main(void)
+{
+	static struct boot b;
+	size_t i;
+
+	/* init_args keeps its inner words; quiet is a bare word. */
+	b.root = "";
+	ok(options_parse_text(&b, "init_args=\"-x -y\" quiet") == 0 && !strcmp(b.o.init_args, "-x -y") && b.o.quiet,
+	   "init_args quoted with spaces: '%s', quiet %d", b.o.init_args, b.o.quiet);
+	ok(options_parse_text(&b, "ip=10.0.2.15::10.0.2.2:255.255.255.0:nbstatic:eth0:off:10.0.2.3") == 0 &&
+	   !strcmp(b.o.ip.device, "eth0") && !strcmp(b.o.ip.hostname, "nbstatic") &&
+	   b.o.ip.dns[0].s_addr == inet_addr("10.0.2.3"), "static ip= fields reach the options");
+
+	for (i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
+		const struct row *r = &rows[i];
+		char got[1024];
+		int err;
+
+		memset(&b, 0, sizeof(b));
+		b.root = "";
+		err = options_parse_text(&b, r->cmdline);
+		if (r->ok) {
+			const char *eq = strchr(r->check, '=');
+			char key[32];
+
+			snprintf(key, sizeof(key), "%.*s", (int)(eq - r->check), r->check);
+			describe(&b, key, got, sizeof(got));
+			ok_at(err == 0 && !strcmp(got, eq + 1), r->file, r->line, "%s -> %s (got '%s'%s%s)",
+			      r->cmdline, r->check, got, err ? ", error: " : "", err ? b.why : "");
+		} else {
+			ok_at(err < 0 && strstr(b.why, r->check), r->file, r->line, "%s -> error '%s'", r->cmdline, b.why);
+		}
+	}
+	return done_testing();
+}
