@@ -673,7 +673,15 @@ int http_get(const char *url, const struct http_opts *o, http_sink sink,
 			set_why(res, "redirect loop: more than %d redirects", max < 0 ? 0 : max);
 			return -ELOOP;
 		}
-		if ((err = url_resolve(next, sizeof(next), res->final_url, h.location))) {
+		err = url_resolve(next, sizeof(next), res->final_url, h.location);
+		if (!err)
+			err = url_parse(&u, next);
+		if (err == -EPROTONOSUPPORT) {
+			strcpy(res->final_url, next);
+			set_why(res, "%d %s to unsupported URL scheme", h.status, h.reason);
+			return err;
+		}
+		if (err) {
 			set_why(res, "%d %s to bad Location '%.60s'", h.status, h.reason, h.location);
 			return -EPROTO;
 		}

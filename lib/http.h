@@ -19,7 +19,8 @@ struct http_opts {
 
 struct http_result {
 	int status;               /* last HTTP status, 0 when none was read */
-	char final_url[URL_MAX];  /* URL of the last request */
+	char final_url[URL_MAX];  /* URL of the last request, or the redirect
+	                             target that could not be requested */
 	long long content_length; /* -1 when not announced */
 	long long received;       /* body bytes passed to the sink */
 	char why[256];            /* on failure: the cause in words, e.g.
