@@ -171,6 +171,9 @@ int iface_choose(const char *root, const struct iface_req *r, char *out,
 
 /* Set IFF_UP on IFNAME. Returns 0 or -errno. */
 int iface_set_up(const char *ifname);
+/* Index of the first of NAMES[0..N) with carrier under ROOT/sys, waiting up
+ * to WAIT_MS on netlink link events. Returns the index or -1. */
+int carrier_wait(const char *root, char names[][IF_NAMESIZE], int n, long wait_ms);
 
 /* dhcpscript.c: udhcpc's script when /init is run as default.script. */
 int dhcp_script_main(int argc, char **argv);

@@ -9,6 +9,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <linux/netlink.h>
+#include <linux/rtnetlink.h>
+#include <poll.h>
 #include <sys/ioctl.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -69,6 +72,46 @@ static bool has_carrier(const char *root, const char *ifname)
 	return file_read_str(p, buf, sizeof(buf)) > 0 && buf[0] == '1';
 }
 
+/* Index of the first of NAMES[0..N) with carrier, waiting up to WAIT_MS.
+ * Link changes arrive as netlink events (no polling); sysfs is read after
+ * subscribing so no change can slip between. Returns the index or -1. */
+int carrier_wait(const char *root, char names[][IF_NAMESIZE], int n, long wait_ms)
+{
+	struct sockaddr_nl sa = { .nl_family = AF_NETLINK, .nl_groups = RTMGRP_LINK };
+	long long deadline = now_ms() + wait_ms;
+	char buf[8192];
+	int nl, i;
+
+	nl = wait_ms > 0 ? socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_ROUTE) : -1;
+	if (nl >= 0 && bind(nl, (struct sockaddr *)&sa, sizeof(sa)) < 0) {
+		close(nl);
+		nl = -1;
+	}
+	for (;;) {
+		long left;
+
+		for (i = 0; i < n; i++)
+			if (has_carrier(root, names[i]))
+				goto out;
+		left = (long)(deadline - now_ms());
+		if (left <= 0) {
+			i = -1;
+			goto out;
+		}
+		if (nl >= 0) {
+			struct pollfd p = { .fd = nl, .events = POLLIN };
+			if (poll(&p, 1, (int)left) > 0 && recv(nl, buf, sizeof(buf), MSG_DONTWAIT) < 0 && errno != EAGAIN)
+				sleep_ms(left > 25 ? 25 : left);
+		} else {
+			sleep_ms(left > 25 ? 25 : left);  /* no netlink (tests, odd kernels) */
+		}
+	}
+out:
+	if (nl >= 0)
+		close(nl);
+	return i;
+}
+
 /* Set IFF_UP on IFNAME. Returns 0 or -errno. */
 int iface_set_up(const char *ifname)
 {
@@ -97,7 +140,6 @@ int iface_choose(const char *root, const struct iface_req *r, char *out,
 	struct cand c[MAX_IFACES];
 	char names[256] = "";
 	int n, i, nphys = 0;
-	long long deadline;
 
 	n = list_ifaces(root, c, MAX_IFACES);
 	if (n < 0) {
@@ -141,14 +183,13 @@ int iface_choose(const char *root, const struct iface_req *r, char *out,
 			if (err)
 				log_warn("net: %s: cannot set it up: %s", c[i].name, strerror(-err));
 		}
-	deadline = now_ms() + r->link_wait_ms;
-	for (;;) {
+	{
+		char names[MAX_IFACES][IF_NAMESIZE];
 		for (i = 0; i < nphys; i++)
-			if (has_carrier(root, c[i].name))
-				goto chosen;
-		if (now_ms() >= deadline)
-			break;
-		sleep_ms(25);
+			memcpy(names[i], c[i].name, IF_NAMESIZE);
+		i = carrier_wait(root, names, nphys, r->link_wait_ms);
+		if (i >= 0)
+			goto chosen;
 	}
 	if (nphys > 1 || r->link_wait_ms > 0)
 		log_warn("net: no carrier on %s within %d s; trying %s", names, r->link_wait_ms / 1000, c[0].name);

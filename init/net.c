@@ -85,19 +85,11 @@ static void loopback_up(void)
 
 static void wait_carrier(struct boot *b, const char *ifname, long wait_ms)
 {
-	char p[BOOT_PATH], buf[8];
-	long long deadline = now_ms() + wait_ms;
+	char one[1][IF_NAMESIZE];
 
-	if (fmt_path(p, sizeof(p), "%s/sys/class/net/%s/carrier", b->root, ifname))
-		return;
-	for (;;) {
-		if (file_read_str(p, buf, sizeof(buf)) > 0 && buf[0] == '1')
-			return;
-		if (now_ms() >= deadline)
-			break;
-		sleep_ms(25);
-	}
-	log_warn("net: %s: no carrier after %ld s; trying anyway", ifname, wait_ms / 1000);
+	snprintf(one[0], IF_NAMESIZE, "%s", ifname);
+	if (carrier_wait(b->root, one, 1, wait_ms) < 0)
+		log_warn("net: %s: no carrier after %ld s; trying anyway", ifname, wait_ms / 1000);
 }
 
 /* First IPv4 address of a space-separated list into A. */
@@ -282,6 +274,9 @@ int net_up(struct boot *b)
 		return boot_fail(b, err, "net: %s", why);
 	if (fmt_path(p, sizeof(p), "%s/sys/class/net/%s/address", b->root, nc->ifname) == 0)
 		file_read_str(p, nc->mac, sizeof(nc->mac));
+	/* Machines that power on together draw different jitter. */
+	for (const char *m = nc->mac; *m; m++)
+		b->seed = b->seed * 31u + (unsigned char)*m;
 	iface_set_up(nc->ifname);
 	wait_carrier(b, nc->ifname, b->o.link_wait_ms - (long)(now_ms() - start));
 	log_info("net: using %s (%s)%s", nc->ifname, nc->mac, b->o.bootif[0] ? " chosen by BOOTIF" : "");
