@@ -8,9 +8,12 @@ CPPFLAGS := -std=gnu11 -D_GNU_SOURCE -Ilib -Iinit
 LDFLAGS ?=
 STATIC  := -static
 # Compressed kernel modules and gzip overlays.
-LIBS    ?= -lblkid -lz -llzma -lzstd
+LIBS    ?= -lblkid -lz -llzma -lzstd -lbearssl
 
 -include config.mak
+
+# Fuzz targets and sanitizer builds of the unit tests (fuzz/).
+-include fuzz/fuzz.mk
 
 OUT := out
 LIB_SRC  := $(sort $(wildcard lib/*.c))
