@@ -4,8 +4,8 @@
 # is nothing to boot; anything else that goes wrong is a failure.
 cd "$(dirname "$0")/.." || exit 1
 for f in out/init out/kernel/vmlinuz out/kernel/kver; do
-	if [ ! -e "$f" ]; then
-		echo "1..0 # SKIP $f is missing (make; tests/setup)"
+	if [ ! -f "$f" ]; then
+		echo "1..0 # SKIP $f is missing or not a file (make; tests/setup)"
 		exit 0
 	fi
 done
