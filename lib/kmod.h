@@ -27,7 +27,11 @@ struct kmod_db {
 	int naliases;
 	char **builtin;      /* names from modules.builtin */
 	int nbuiltin;
-	char *text;          /* private: file contents the strings point into */
+	char *text;          /* private: file contents the strings point into,
+	                      * then the module names (one allocation) */
+	int *pool;           /* private: the name and path hash tables, then
+	                      * every module's deps (one allocation) */
+	int hsize;           /* private: slots per hash table (a power of two) */
 	/* Loads one module file (absolute path) with PARAMS. Default: finit_module
 	 * / init_module with in-process gzip/xz/zstd decompression. Return 0,
 	 * -EEXIST (already loaded counts as success) or -errno. */
@@ -38,8 +42,14 @@ struct kmod_db {
 };
 
 /* Read DIR/modules.dep, modules.alias and modules.builtin (the last two may
- * be missing). Returns 0, -ENOENT (no modules.dep) or -ENOMEM. */
+ * be missing). The three files are read once into one buffer (db->text) that
+ * the names and patterns point into; the tables take four more allocations,
+ * all freed by kmod_close. Clears *DB first: set insmod (default
+ * kmod_insmod_file), insmod_ctx and sysmodule ("" by default) after.
+ * Returns 0, -ENOENT (no modules.dep), -EFBIG (a file over 64 MiB),
+ * -ENOMEM or another -errno. */
 int kmod_open(struct kmod_db *db, const char *dir);
+/* Free what kmod_open allocated; DB may be opened again. */
 void kmod_close(struct kmod_db *db);
 
 /* Index of the module named NAME ('-' and '_' equal), or -ENOENT. */
@@ -48,17 +58,29 @@ int kmod_find(const struct kmod_db *db, const char *name);
 /* True when NAME is listed in modules.builtin. */
 bool kmod_is_builtin(const struct kmod_db *db, const char *name);
 
-/* Module indexes whose alias pattern matches MODALIAS, into OUT (up to MAX).
+/* Module indexes whose alias pattern matches MODALIAS, into OUT (up to MAX),
+ * each once, in modules.alias order. '-' and '_' are equal outside [...].
  * Returns the count (may be 0). */
 int kmod_match_alias(const struct kmod_db *db, const char *modalias, int *out, int max);
 
 /* Load module NAME (a name or an alias) after its dependencies, deepest
  * first. Already loaded or built in: 0. Returns 0, -ENOENT when neither
- * the module nor an alias is known, or the insmod error. */
+ * the module nor an alias is known, or the insmod error.
+ * Each module is tried at most once per open database: a later call for a
+ * module that failed returns the same error. An alias loads every module it
+ * matches (the first error is returned). PARAMS go to NAME only, never to
+ * its dependencies. A dependency cycle is -ELOOP. */
 int kmod_load(struct kmod_db *db, const char *name, const char *params);
 
 /* The default insmod: reads the file, decompresses .gz/.xz/.zst, calls
- * init_module (finit_module for plain files). */
+ * init_module (finit_module for plain files; CTX unused). Returns 0,
+ * -EEXIST (already loaded), a kmod_read_module error or the syscall's. */
 int kmod_insmod_file(void *ctx, const char *path, const char *params);
+
+/* Read the module file PATH into a new buffer (*BUF, free() it; *LEN bytes),
+ * decompressed when it starts with the gzip, xz or zstd magic (any other
+ * content is returned as is). Returns 0, -EBADMSG (corrupt or truncated
+ * compressed data), -EFBIG (over 256 MiB decompressed), -ENOMEM or -errno. */
+int kmod_read_module(const char *path, void **buf, size_t *len);
 
 #endif
