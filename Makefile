@@ -20,9 +20,9 @@ LIB_SRC  := $(sort $(wildcard lib/*.c))
 INIT_SRC := $(sort $(wildcard init/*.c))
 TEST_SRC := $(sort $(wildcard tests/unit/test_*.c))
 
-LIB_OBJ  := $(LIB_SRC:%.c=$(OUT)/%.o)
-INIT_OBJ := $(INIT_SRC:%.c=$(OUT)/%.o)
-PHASE_OBJ := $(filter-out $(OUT)/init/main.o,$(INIT_OBJ))
+LIB_OBJ  := $(LIB_SRC:%.c=$(OUT)/obj/%.o)
+INIT_OBJ := $(INIT_SRC:%.c=$(OUT)/obj/%.o)
+PHASE_OBJ := $(filter-out $(OUT)/obj/init/main.o,$(INIT_OBJ))
 TESTS    := $(TEST_SRC:tests/unit/%.c=$(OUT)/tests/%)
 
 .PHONY: all init tests check unit vm demo clean pxerd
@@ -30,7 +30,7 @@ all: $(OUT)/init
 
 init: $(OUT)/init
 
-$(OUT)/%.o: %.c $(wildcard lib/*.h init/*.h)
+$(OUT)/obj/%.o: %.c $(wildcard lib/*.h init/*.h)
 	@mkdir -p $(dir $@)
 	$(CC) $(CPPFLAGS) $(CFLAGS) $(WARN) -c -o $@ $<
 
@@ -42,7 +42,7 @@ $(OUT)/libphase.a: $(PHASE_OBJ)
 	@rm -f $@
 	ar rcs $@ $^
 
-$(OUT)/init: $(OUT)/init/main.o $(OUT)/libphase.a $(OUT)/libnb.a
+$(OUT)/init: $(OUT)/obj/init/main.o $(OUT)/libphase.a $(OUT)/libnb.a
 	$(CC) $(CFLAGS) $(LDFLAGS) $(STATIC) -o $@ $^ $(LIBS)
 
 # Unit tests are ordinary host programs: test_init_* link the boot phases
