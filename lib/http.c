@@ -1,6 +1,6 @@
-/* HTTP/1.1 GET over plain TCP with fixed buffers. One connection per
- * request (Connection: close); every connect, read and write is bounded by
- * poll() so a silent server cannot hang the caller. */
+/* HTTP/1.1 GET over plain TCP or TLS (lib/tls.c) with fixed buffers. One
+ * connection per request (Connection: close); every connect, read and
+ * write is bounded by poll() so a silent server cannot hang the caller. */
 #include <arpa/inet.h>
 #include <errno.h>
 #include <netdb.h>
@@ -16,15 +16,19 @@
 #include <unistd.h>
 
 #include "http.h"
+#include "tls.h"
 
 #define HTTP_HDR_MAX 16384          /* status line + headers + blank line */
 #define HTTP_CONNECT_MS_DEFAULT 10000
 #define HTTP_IO_MS_DEFAULT 30000
 #define HTTP_REDIRECTS_DEFAULT 5
 
-/* One connection and its receive buffer; unread bytes are buf[pos, len). */
+/* One connection and its receive buffer; unread bytes are buf[pos, len).
+ * Bytes travel through conn_recv() and conn_send(): straight over the
+ * socket, or through TLS when tls is set. */
 struct conn {
 	int fd;
+	struct tls *tls;            /* NULL for http:// */
 	int io_ms;
 	size_t pos, len;
 	char buf[HTTP_HDR_MAX];
@@ -185,12 +189,28 @@ static int open_conn(const struct url *u, int ms, struct http_result *res)
 	return fd;
 }
 
+/* https:// state: one connection at a time, so http_get is not reentrant
+ * for https. Static rather than on the stack: about 190 KiB, of which only
+ * the record buffers and the used part of the trust store are touched. */
+static struct tls_anchors https_anchors;
+static struct tls https_tls;
+
+/* Words for a failed read or write: TLS knows more than errno. */
+static const char *io_words(const struct conn *c, int err)
+{
+	if (c->tls && c->tls->why[0])
+		return c->tls->why;
+	return err_words(err);
+}
+
 /* Send LEN bytes of BUF, each wait bounded by the io timeout. */
-static int send_all(struct conn *c, const char *buf, size_t len)
+static int conn_send(struct conn *c, const char *buf, size_t len)
 {
 	ssize_t n;
 	int err;
 
+	if (c->tls)
+		return tls_write(c->tls, buf, len);
 	while (len) {
 		n = send(c->fd, buf, len, MSG_NOSIGNAL);
 		if (n > 0) {
@@ -208,13 +228,44 @@ static int send_all(struct conn *c, const char *buf, size_t len)
 	return 0;
 }
 
+/* Receive up to LEN bytes into BUF, waiting at most the io timeout.
+ * Returns the count, 0 at end of stream, -ETIMEDOUT or -errno. */
+static ssize_t conn_recv(struct conn *c, char *buf, size_t len)
+{
+	ssize_t n;
+	int err;
+
+	if (c->tls)
+		return tls_read(c->tls, buf, len);
+	for (;;) {
+		n = recv(c->fd, buf, len, 0);
+		if (n >= 0)
+			return n;
+		if (errno == EINTR)
+			continue;
+		if (errno != EAGAIN && errno != EWOULDBLOCK)
+			return -errno;
+		if ((err = wait_fd(c->fd, POLLIN, c->io_ms)))
+			return err;
+	}
+}
+
+static void conn_close(struct conn *c)
+{
+	if (c->tls)
+		tls_close(c->tls);
+	c->tls = NULL;
+	if (c->fd >= 0)
+		close(c->fd);
+	c->fd = -1;
+}
+
 /* Read more bytes into the buffer (moving unread bytes to its start when it
  * is full). Returns the count, 0 at end of stream, -ENOBUFS when the unread
  * bytes already fill the buffer, -ETIMEDOUT or -errno. */
 static ssize_t conn_fill(struct conn *c)
 {
 	ssize_t n;
-	int err;
 
 	if (c->pos == c->len) {
 		c->pos = c->len = 0;
@@ -225,19 +276,10 @@ static ssize_t conn_fill(struct conn *c)
 	}
 	if (c->len == sizeof(c->buf))
 		return -ENOBUFS;
-	for (;;) {
-		n = recv(c->fd, c->buf + c->len, sizeof(c->buf) - c->len, 0);
-		if (n >= 0) {
-			c->len += (size_t)n;
-			return n;
-		}
-		if (errno == EINTR)
-			continue;
-		if (errno != EAGAIN && errno != EWOULDBLOCK)
-			return -errno;
-		if ((err = wait_fd(c->fd, POLLIN, c->io_ms)))
-			return err;
-	}
+	n = conn_recv(c, c->buf + c->len, sizeof(c->buf) - c->len);
+	if (n > 0)
+		c->len += (size_t)n;
+	return n;
 }
 
 /* Next line (CRLF or LF, terminator removed) from the buffer, NUL-terminated
@@ -386,7 +428,7 @@ next_response:
 			return (int)n;
 		}
 		if (n < 0) {
-			set_why(res, "reading response: %s", err_words((int)n));
+			set_why(res, "reading response: %s", io_words(c, (int)n));
 			return (int)n;
 		}
 		if (n == 0) {
@@ -447,6 +489,12 @@ static long long pump(struct conn *c, long long want, http_sink sink, void *ctx,
 	while (want < 0 || moved < want) {
 		if (c->pos == c->len) {
 			n = conn_fill(c);
+			if (n == 0 && want < 0 && c->tls && !c->tls->eof_clean) {
+				/* only close_notify proves that nobody cut the body short */
+				set_why(res, "truncated: TLS connection closed without close_notify "
+				        "after %lld bytes", res->received);
+				return -EIO;
+			}
 			if (n == 0)
 				break;
 			if (n == -ETIMEDOUT) {
@@ -456,7 +504,7 @@ static long long pump(struct conn *c, long long want, http_sink sink, void *ctx,
 			}
 			if (n < 0) {
 				set_why(res, "reading body after %lld bytes: %s",
-				        res->received, err_words((int)n));
+				        res->received, io_words(c, (int)n));
 				return n;
 			}
 		}
@@ -486,7 +534,7 @@ static int line_error(const struct conn *c, int err, struct http_result *res)
 	if (err == -ETIMEDOUT)
 		set_why(res, "stalled for %s after %lld bytes", dur(d, sizeof(d), c->io_ms), res->received);
 	else
-		set_why(res, "reading body after %lld bytes: %s", res->received, err_words(err));
+		set_why(res, "reading body after %lld bytes: %s", res->received, io_words(c, err));
 	return err;
 }
 
@@ -574,7 +622,7 @@ static int send_request(struct conn *c, const struct url *u, const char *ua,
 	char req[URL_MAX + 1024], port[8] = "", d[32];
 	int n, err, v6 = strchr(u->host, ':') != NULL;
 
-	if (u->port != 80)
+	if (u->port != (strcmp(u->scheme, "https") ? 80 : 443))
 		snprintf(port, sizeof(port), ":%u", u->port);
 	n = snprintf(req, sizeof(req),
 	             "GET %s HTTP/1.1\r\n"
@@ -589,18 +637,52 @@ static int send_request(struct conn *c, const struct url *u, const char *ua,
 		set_why(res, "request too long");
 		return -ENAMETOOLONG;
 	}
-	err = send_all(c, req, (size_t)n);
+	err = conn_send(c, req, (size_t)n);
 	if (err == -ETIMEDOUT)
 		set_why(res, "could not send the request within %s", dur(d, sizeof(d), c->io_ms));
 	else if (err)
-		set_why(res, "sending the request: %s", err_words(err));
+		set_why(res, "sending the request: %s", io_words(c, err));
 	return err;
+}
+
+/* Connect to U and, for https, start TLS on the connection. */
+static int conn_open(struct conn *c, const struct url *u, const struct http_opts *o, int cms,
+                     int *anchors_loaded, struct http_result *res)
+{
+	struct tls_config cfg = { .anchors = &https_anchors, .io_timeout_ms = c->io_ms };
+	int https = !strcmp(u->scheme, "https"), err;
+
+	c->tls = NULL;
+	c->pos = c->len = 0;
+	if (https && !*anchors_loaded) {
+		err = tls_anchors_load(&https_anchors, o ? o->ca_file : NULL, res->why,
+		                       sizeof(res->why));
+		if (err)
+			return err;
+		*anchors_loaded = 1;
+	}
+	c->fd = open_conn(u, cms, res);
+	if (c->fd < 0 || !https)
+		return c->fd < 0 ? c->fd : 0;
+	cfg.now_floor = o ? o->now_floor : 0;
+	err = tls_start(&https_tls, c->fd, u->host, &cfg);
+	if (https_tls.note[0] && !res->diag[0])
+		snprintf(res->diag, sizeof(res->diag), "%s", https_tls.note);
+	if (err) {
+		set_why(res, "%s", https_tls.why);
+		conn_close(c);
+		return err;
+	}
+	c->tls = &https_tls;
+	return 0;
 }
 
 /* GET URL following redirects and stream the final 2xx body into SINK
  * (see http.h). Timeouts <= 0 mean 10 s (connect) and 30 s (io); a NULL O
- * also allows 5 redirects. Returns 0 or a negative errno; RES is always
- * filled and RES->why explains any failure. */
+ * also allows 5 redirects. https:// goes through TLS with the CA bundle
+ * O->ca_file; a redirect from https to http is refused. Returns 0 or a
+ * negative errno; RES is always filled and RES->why explains any
+ * failure. */
 int http_get(const char *url, const struct http_opts *o, http_sink sink,
              void *ctx, struct http_result *res)
 {
@@ -611,12 +693,13 @@ int http_get(const char *url, const struct http_opts *o, http_sink sink,
 	const char *ua = o && o->user_agent ? o->user_agent : "nbinit";
 	int cms = o && o->connect_timeout_ms > 0 ? o->connect_timeout_ms : HTTP_CONNECT_MS_DEFAULT;
 	int max = o ? o->max_redirects : HTTP_REDIRECTS_DEFAULT;
-	int redirects, err;
+	int redirects, err, was_https, anchors_loaded = 0;
 	const char *p;
 
 	memset(res, 0, sizeof(*res));
 	res->content_length = -1;
 	c.fd = -1;
+	c.tls = NULL;
 	c.io_ms = o && o->io_timeout_ms > 0 ? o->io_timeout_ms : HTTP_IO_MS_DEFAULT;
 	if (strlen(url) >= sizeof(res->final_url)) {
 		snprintf(res->final_url, sizeof(res->final_url), "%s", url);
@@ -643,15 +726,9 @@ int http_get(const char *url, const struct http_opts *o, http_sink sink,
 			set_why(res, err == -ENAMETOOLONG ? "URL too long" : "malformed URL");
 			return err;
 		}
-		if (strcmp(u.scheme, "https") == 0) {
-			set_why(res, "https not supported yet");
-			return -EPROTONOSUPPORT;
-		}
 
-		c.fd = open_conn(&u, cms, res);
-		if (c.fd < 0)
-			return c.fd;
-		c.pos = c.len = 0;
+		if ((err = conn_open(&c, &u, o, cms, &anchors_loaded, res)))
+			return err;
 		if ((err = send_request(&c, &u, ua, res)))
 			goto err_close;
 		if ((err = read_head(&c, &h, res)))
@@ -661,8 +738,7 @@ int http_get(const char *url, const struct http_opts *o, http_sink sink,
 
 		if (!is_redirect(h.status))
 			break;
-		close(c.fd);
-		c.fd = -1;
+		conn_close(&c);
 		if (!h.location[0]) {
 			set_why(res, h.location_too_long ? "%d %s: Location too long"
 			                                 : "%d %s without Location",
@@ -673,6 +749,7 @@ int http_get(const char *url, const struct http_opts *o, http_sink sink,
 			set_why(res, "redirect loop: more than %d redirects", max < 0 ? 0 : max);
 			return -ELOOP;
 		}
+		was_https = !strcmp(u.scheme, "https");
 		err = url_resolve(next, sizeof(next), res->final_url, h.location);
 		if (!err)
 			err = url_parse(&u, next);
@@ -686,6 +763,10 @@ int http_get(const char *url, const struct http_opts *o, http_sink sink,
 			return -EPROTO;
 		}
 		strcpy(res->final_url, next);
+		if (was_https && strcmp(u.scheme, "https")) {
+			set_why(res, "%d %s: redirect from https to http refused", h.status, h.reason);
+			return -EPERM;
+		}
 	}
 
 	if (h.status < 200 || h.status > 299) {
@@ -698,10 +779,10 @@ int http_get(const char *url, const struct http_opts *o, http_sink sink,
 	}
 	if ((err = read_body(&c, &h, sink, ctx, res)))
 		goto err_close;
-	close(c.fd);
+	conn_close(&c);
 	return 0;
 
 err_close:
-	close(c.fd);
+	conn_close(&c);
 	return err;
 }

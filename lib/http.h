@@ -1,4 +1,5 @@
-/* A small HTTP/1.1 GET client: timeouts, redirects, Content-Length and
+/* A small HTTP/1.1 GET client: http:// and https:// (TLS with verified
+ * certificates, lib/tls.h), timeouts, redirects, Content-Length and
  * chunked bodies, streaming into a sink. Knows nothing about booting. */
 #ifndef NB_HTTP_H
 #define NB_HTTP_H
@@ -15,6 +16,12 @@ struct http_opts {
 	                             <= 0: 30 s */
 	int max_redirects;        /* 301/302/303/307/308 followed at most this often */
 	const char *user_agent;   /* NULL: "nbinit" */
+	const char *ca_file;      /* https: PEM bundle of trusted CAs; NULL:
+	                             /etc/ssl/certs/ca-certificates.crt */
+	long long now_floor;      /* https: when the clock is behind this Unix
+	                             time or the binary's build date (the later
+	                             one), check certificates as of that time
+	                             instead; 0: the build date alone */
 };
 
 struct http_result {
@@ -27,13 +34,21 @@ struct http_result {
 	                             "404 Not Found", "connection refused",
 	                             "truncated: 1200 of 5000 bytes",
 	                             "no response within 10 s" */
+	char diag[192];           /* worth saying once even on success, "" if
+	                             nothing: "the clock says 1970-01-01, before
+	                             the build date 2026-11-25: checking
+	                             certificates as of 2026-11-25" */
 };
 
 /* GET URL and stream the body of the final 2xx response into SINK.
- * Returns 0 when the whole body arrived; -EPROTO for a non-2xx status or a
- * malformed response, -ELOOP for too many redirects, -ETIMEDOUT,
- * -ECONNREFUSED, -EHOSTUNREACH, -ENOENT for a name that does not resolve,
- * -EIO for a truncated body, or the sink's own error. RES always filled. */
+ * Returns 0 when the whole body arrived; -EPROTO for a non-2xx status, a
+ * malformed response or a failed TLS handshake, -ELOOP for too many
+ * redirects, -EPERM for a redirect from https to http, -ETIMEDOUT,
+ * -ECONNREFUSED, -EHOSTUNREACH, -ENOENT for a name that does not resolve
+ * or a missing CA bundle, -EKEYREJECTED for an untrusted or misnamed
+ * certificate, -EKEYEXPIRED for one outside its validity, -EIO for a
+ * truncated body, or the sink's own error. RES always filled.
+ * Not reentrant for https: the TLS state (about 190 KiB) is static. */
 int http_get(const char *url, const struct http_opts *o, http_sink sink,
              void *ctx, struct http_result *res);
 
