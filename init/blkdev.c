@@ -107,7 +107,9 @@ int blkdev_mount(struct boot *b, const struct devspec *d, struct mount_rec **out
 	mkdir_p(mnt, 0755);
 	modules_want(b, type, false);
 	if (!strcmp(type, "vfat")) {
+		/* The kernel's default codepage and iocharset (Debian: 437, ascii). */
 		modules_want(b, "nls_cp437", false);
+		modules_want(b, "nls_ascii", false);
 		modules_want(b, "nls_utf8", false);
 		modules_want(b, "nls_iso8859_1", false);
 	}

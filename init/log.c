@@ -106,7 +106,7 @@ void log_fail_line(const char *line)
 	(void)w;
 	if (lg.kmsg >= 0) {
 		char k[1300];
-		int m = snprintf(k, sizeof(k), "<11>%.*s", n, buf);
+		int m = snprintf(k, sizeof(k), "<15>%.*s", n, buf);
 		if (m > 0)
 			w = write(lg.kmsg, k, (size_t)m);
 	}
