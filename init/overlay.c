@@ -123,6 +123,21 @@ static bool bad_uuid(const char *u)
 	return zero || eff;
 }
 
+/* Worth asking again: the network or the server may get better. A 4xx, a
+ * certificate that is refused, a redirect loop or a bad archive will not. */
+static bool transient(int err, const struct http_result *res)
+{
+	switch (err) {
+	case -ETIMEDOUT: case -ECONNREFUSED: case -ECONNRESET: case -EHOSTUNREACH:
+	case -ENETUNREACH: case -EIO: case -EAGAIN: case -EPIPE:
+		return true;
+	case -EPROTO:
+		return res->status >= 500;
+	default:
+		return false;
+	}
+}
+
 static int from_url(struct boot *b, int rootfd)
 {
 	const struct retry *r = &b->o.http_retry;
@@ -164,14 +179,15 @@ static int from_url(struct boot *b, int rootfd)
 			err = stream_end(&s);
 		else
 			stream_abort(&s);
+		if (res.diag[0] && attempt == 1)
+			log_warn("overlay: %s: %s", url, res.diag);
 		if (!err) {
 			log_info("overlay: %s: %lld bytes, %lld files, %lld directories, %lld links",
 			         url, res.received, s.x.files, s.x.dirs, s.x.links);
 			return 0;
 		}
 		wipe(b, rootfd);
-		/* A client error or a bad archive will not improve by asking again. */
-		again = !s.failed && !(res.status >= 400 && res.status < 500) && attempt < r->attempts;
+		again = !s.failed && transient(err, &res) && attempt < r->attempts;
 		if (!again) {
 			if (s.failed)
 				return boot_fail(b, err, "overlay: %s: %s", url, stream_why(&s));
