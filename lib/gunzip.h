@@ -13,7 +13,15 @@ struct gunzip {
 	int ended;               /* a member ended and nothing follows yet */
 	unsigned long long in_total, out_total;
 	char why[128];
+	/* private, added after the first version of this header */
+	int err;                 /* sticky: returned again by later calls */
+	unsigned members;        /* gzip members completed */
 };
+
+/* The decoder's state (zlib's, plus one GUNZIP_OUT output buffer) is
+ * allocated once by gunzip_init and freed by gunzip_finish/gunzip_abort;
+ * the sink gets at most GUNZIP_OUT bytes per call. */
+#define GUNZIP_OUT (64 * 1024)
 
 /* Returns 0 or -ENOMEM. */
 int gunzip_init(struct gunzip *g, gunzip_sink sink, void *ctx);

@@ -48,7 +48,20 @@ struct tar_reader {
 	int zero_blocks;
 	int done;
 	char why[160];            /* cause of the last error in words */
+	/* private, added after the first version of this header */
+	int err;                  /* sticky: returned again by later calls */
+	unsigned pax_have;        /* which pax_* overrides are pending */
+	long long pax_uid, pax_gid, pax_mtime;
+	unsigned long long pos;   /* archive bytes consumed so far */
 };
+
+/* Limits on what the reader buffers: a pax extended header or a GNU long
+ * name/link payload larger than this is refused with -EBADMSG. The payload
+ * is the reader's only heap allocation (exactly its size, freed right after
+ * it is parsed). Entries of types '1'..'6' carry no data (size 0), as in
+ * POSIX; regular files and unknown types ('S', 'V', ...) carry SIZE bytes,
+ * passed to ops->data. Old v7 '\0' and contiguous '7' are reported as '0'. */
+#define TAR_EXT_MAX (64 * 1024)
 
 /* Start reading an archive; callbacks get CTX. */
 void tar_init(struct tar_reader *t, const struct tar_ops *ops, void *ctx);
