@@ -85,8 +85,11 @@ int blkdev_mount(struct boot *b, const struct devspec *d, struct mount_rec **out
 	const char *name;
 	int i, err;
 
+	long long t0 = now_ms();
+
 	devspec_str(d, spec, sizeof(spec));
 	err = blkdev_find(b, d, b->o.dev_wait_ms, dev, sizeof(dev), type, sizeof(type));
+	tl_wait("device", spec, t0, now_ms());
 	if (err)
 		return boot_fail(b, err, "media: %s: no such block device after %d s", spec, b->o.dev_wait_ms / 1000);
 	if (d->fstype[0])

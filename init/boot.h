@@ -127,6 +127,17 @@ long long now_ms(void);
 /* Sleep MS milliseconds (no-op for <= 0). */
 void sleep_ms(long ms);
 
+/* timeline.c: phases and waits, CLOCK_MONOTONIC ms. tl_phase(NAME) ends the
+ * running phase and starts NAME (NULL: just end it). */
+void tl_start(void);
+void tl_phase(const char *name);
+/* Record a wait on WHAT ("carrier", "dhcp", "http", "nfs", "device") for OBJECT. */
+void tl_wait(const char *what, const char *object, long long start, long long end);
+/* The machine-readable timeline into BUF; returns its length or -1. */
+int tl_format(char *buf, size_t size);
+/* One compact line on the console and kmsg (waits too with debug_init). */
+void tl_print(void);
+
 /* Path helper: b->root + P into BUF (static per call site size). */
 int rpath(const struct boot *b, char *buf, size_t size, const char *p);
 

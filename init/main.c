@@ -154,21 +154,30 @@ int main(int argc, char **argv)
 	b->root = "";
 	b->pid1 = true;
 	b->seed = (unsigned)now_ms() ^ 0x9e3779b9u;
+	tl_start();
 	early_mounts();
 	log_init(b);
 
+	tl_phase("cmdline");
 	if ((err = options_parse(b)))
 		fail_policy(b);
 	log_info("starting (kernel command line parsed)");
+	tl_phase("modules");
 	if ((err = modules_load(b)))
 		fail_policy(b);
 	reap();
+	tl_phase("net");
 	if ((err = net_up(b)))
 		fail_policy(b);
 	reap();
+	tl_phase("media");
 	if ((err = media_mount(b)))
 		fail_policy(b);
-	if ((err = newroot_mount(b)) || (err = overlay_apply(b)) || (err = newroot_prepare(b)))
+	tl_phase("overlay");
+	if ((err = newroot_mount(b)) || (err = overlay_apply(b)))
+		fail_policy(b);
+	tl_phase("newroot");
+	if ((err = newroot_prepare(b)))
 		fail_policy(b);
 	reap();
 	newroot_switch(b);

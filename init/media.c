@@ -119,6 +119,7 @@ static int nfs_mount(struct boot *b, const struct devspec *d)
 {
 	char addr[64], src[BOOT_PATH + 300], mnt[BOOT_PATH], opts[256];
 	struct mount_rec *m;
+	long long t0;
 	int err;
 
 	if (b->nmedia >= BOOT_MAX_MEDIA)
@@ -131,6 +132,7 @@ static int nfs_mount(struct boot *b, const struct devspec *d)
 	mkdir_p(mnt, 0755);
 	/* NFSv3 first: the seed's exports are named by their real path. */
 	snprintf(opts, sizeof(opts), "vers=3,nolock,proto=tcp,timeo=50,retrans=2,addr=%s", addr);
+	t0 = now_ms();
 	err = mount_bounded(src, mnt, "nfs", MS_RDONLY, opts, b->o.nfs_timeout_ms);
 	if (err && err != -ETIMEDOUT) {
 		int err4;
@@ -142,6 +144,7 @@ static int nfs_mount(struct boot *b, const struct devspec *d)
 		else
 			log_debug("media: nfs %s: NFSv4: %s", src, strerror(-err4));
 	}
+	tl_wait("nfs", src, t0, now_ms());
 	if (err == -ETIMEDOUT)
 		return boot_fail(b, err, "media: nfs %s:%s: no answer from %s within %d s", d->server, d->path,
 		                 addr, b->o.nfs_timeout_ms / 1000);

@@ -87,8 +87,13 @@ static void wait_carrier(struct boot *b, const char *ifname, long wait_ms)
 {
 	char one[1][IF_NAMESIZE];
 
+	long long t0 = now_ms();
+	int r;
+
 	snprintf(one[0], IF_NAMESIZE, "%s", ifname);
-	if (carrier_wait(b->root, one, 1, wait_ms) < 0)
+	r = carrier_wait(b->root, one, 1, wait_ms);
+	tl_wait("carrier", ifname, t0, now_ms());
+	if (r < 0)
 		log_warn("net: %s: no carrier after %ld s; trying anyway", ifname, wait_ms / 1000);
 }
 
@@ -152,7 +157,9 @@ static int dhcp(struct boot *b)
 	unlink(lease);
 	for (attempt = 1; attempt <= r->attempts; attempt++) {
 		/* udhcpc sends 3 discovers 2 s apart; 10 s covers it and the request. */
+		long long t0 = now_ms();
 		rc = run_wait(argv, envp, b->o.debug ? NULL : log, 10000);
+		tl_wait("dhcp", b->net.ifname, t0, now_ms());
 		if (rc == 0 && file_read_str(lease, text, sizeof(text)) > 0) {
 			if (read_lease(b, text))
 				return boot_fail(b, -EBADMSG, "net: DHCP on %s: lease in %s has no address", b->net.ifname, lease);
@@ -270,6 +277,7 @@ int net_up(struct boot *b)
 		mode = IPCONF_DHCP;
 	loopback_up();
 	err = iface_choose(b->root, &req, nc->ifname, why, sizeof(why));
+	tl_wait("carrier", "(choosing the interface)", start, now_ms());
 	if (err)
 		return boot_fail(b, err, "net: %s", why);
 	if (fmt_path(p, sizeof(p), "%s/sys/class/net/%s/address", b->root, nc->ifname) == 0)

@@ -231,6 +231,15 @@ int newroot_switch(struct boot *b)
 	}
 	close(rootfd);
 
+	tl_phase(NULL);
+	tl_print();
+	{
+		static char tlbuf[8192];
+		int n = tl_format(tlbuf, sizeof(tlbuf));
+		if (n > 0 && nr_write(b, "/var/lib/nbinit/timeline", tlbuf, (size_t)n))
+			log_warn("newroot: cannot write /var/lib/nbinit/timeline");
+	}
+
 	for (i = 0; i < b->nmedia; i++)
 		if ((err = move_in(b, b->media[i].mnt)))
 			log_warn("newroot: moving %s into the new root: %s", b->media[i].mnt, strerror(-err));

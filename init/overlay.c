@@ -173,8 +173,11 @@ static int from_url(struct boot *b, int rootfd)
 
 		if ((err = stream_start(&s, rootfd)))
 			return boot_fail(b, err, "overlay: %s: out of memory", url);
+		long long t0 = now_ms();
+
 		log_info("overlay: GET %s", url);
 		err = http_get(url, &ho, to_gunzip, &s, &res);
+		tl_wait("http", url, t0, now_ms());
 		if (!err)
 			err = stream_end(&s);
 		else
