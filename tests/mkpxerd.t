@@ -1,0 +1,302 @@
+#!/bin/sh
+# mkpxerd against the Debian kernel that tests/setup unpacks in out/kernel,
+# with a copy of the static busybox standing in for the init: what the pxerd
+# holds, its modules.dep, -l, the compressions, reproducibility, and the
+# errors and warnings an admin sees. TAP, for prove.
+# shellcheck disable=SC2016 # check's conditions are single-quoted for eval
+cd "$(dirname "$0")/.." || exit 1
+PATH=$PATH:/sbin:/usr/sbin
+
+kernel=${NBINIT_KERNEL_DIR:-out/kernel}
+if [ ! -f "$kernel/kver" ] || [ ! -d "$kernel/root/lib/modules" ]; then
+	echo "1..0 # SKIP no Debian kernel in $kernel (tests/setup unpacks one)"
+	exit 0
+fi
+for tool in cpio depmod gzip xz zstd od; do
+	if ! command -v "$tool" >/dev/null 2>&1; then
+		echo "1..0 # SKIP $tool is not installed (tests/setup installs it)"
+		exit 0
+	fi
+done
+if [ ! -f /bin/busybox ]; then
+	echo "1..0 # SKIP no /bin/busybox (busybox-static) to stand in for the init"
+	exit 0
+fi
+
+kver=$(cat "$kernel/kver")
+base=$kernel/root
+kdir=$base/lib/modules/$kver
+m=lib/modules/$kver
+tmp=$(mktemp -d "${TMPDIR:-/tmp}/mkpxerd-t.XXXXXX") || exit 1
+trap 'rm -rf "$tmp"' EXIT
+n=0
+failed=0
+
+# check DESCRIPTION CONDITION: one TAP line for the shell condition; on
+# failure, the last mkpxerd run's output as diagnostics.
+check() {
+	n=$((n + 1))
+	if eval "$2"; then
+		echo "ok $n - $1"
+	else
+		echo "not ok $n - $1"
+		echo "#   failed: $2"
+		failed=$((failed + 1))
+		[ -s "$tmp/err" ] && sed 's/^/#   stderr: /' "$tmp/err"
+		[ -s "$tmp/out" ] && sed 's/^/#   stdout: /' "$tmp/out"
+	fi
+}
+
+# pack ARGS...: mkpxerd with the Debian tree and the stand-in init; status
+# in $rc, output in $tmp/out and $tmp/err.
+pack() {
+	./mkpxerd -b "$base" -i "$tmp/init" "$@" >"$tmp/out" 2>"$tmp/err"
+	rc=$?
+}
+
+# mkpxerd as given (no -b, no -i), the same way.
+run() {
+	./mkpxerd "$@" >"$tmp/out" 2>"$tmp/err"
+	rc=$?
+}
+
+uncompress() {
+	case $(od -An -tx1 -N4 "$1" | tr -d ' \n') in
+	1f8b*) gzip -dc "$1" ;;
+	fd377a58) xz -dc "$1" ;;
+	28b52ffd) zstd -qdc "$1" ;;
+	*) cat "$1" ;;
+	esac
+}
+
+# The archive's entries, one a line: TYPE MODE UID GID MON DAY YEAR NAME [-> TARGET].
+entries() {
+	uncompress "$1" | (cd "$tmp" && TZ=UTC0 LC_ALL=C cpio -itv --quiet --numeric-uid-gid) |
+		awk '{ name = $9; for (i = 10; i <= NF; i++) name = name " " $i
+		       print substr($1, 1, 1), $1, $3, $4, $6, $7, $8, name }'
+}
+
+# The archive's names, one a line.
+names() {
+	uncompress "$1" | (cd "$tmp" && cpio -it --quiet)
+}
+
+# One member of the archive on stdout.
+member() {
+	uncompress "$1" | (cd "$tmp" && cpio -i --quiet --to-stdout "$2")
+}
+
+# Feature file lines without comments and blanks, sorted.
+lines() {
+	sed -e 's/^[[:space:]]*//' -e 's/[[:space:]]*$//' -e '/^#/d' -e '/^$/d' "$@" | LC_ALL=C sort -u
+}
+
+none_match() {
+	! grep -q "$@"
+}
+
+cp /bin/busybox "$tmp/init"
+
+# ---------------------------------------------------------------- default pack
+pack -o "$tmp/p1" "$kver"
+check "default pack exits 0 ($rc)" '[ "$rc" = 0 ]'
+check "one summary line: output, features nbinit, module count, size" \
+	'[ "$(wc -l <"$tmp/out")" = 1 ] &&
+	 grep -Eq "^mkpxerd: $tmp/p1: features: nbinit; modules: [0-9]+ for $kver; .*size: [0-9]+ bytes .*gzip" "$tmp/out"'
+check "no warnings with a static init and busybox" '[ ! -s "$tmp/err" ]'
+check "gzip output" '[ "$(od -An -tx1 -N2 "$tmp/p1" | tr -d " \n")" = 1f8b ]'
+echo "# default pxerd for $kver: $(wc -c <"$tmp/p1" | tr -d ' ') bytes"
+
+entries "$tmp/p1" >"$tmp/list1"
+names "$tmp/p1" >"$tmp/names1"
+has() { grep -qx "$1" "$tmp/names1"; }
+member "$tmp/p1" init >"$tmp/init.packed"
+check "/init is the given init" 'cmp -s "$tmp/init.packed" "$tmp/init"'
+check "/init has mode 0755" 'grep -q "^- -rwxr-xr-x 0 0 .* init$" "$tmp/list1"'
+check "/bin/busybox is packed" 'has bin/busybox'
+check "/bin/sh -> busybox" 'grep -q "^l .* bin/sh -> busybox$" "$tmp/list1"'
+check "/usr/share/udhcpc/default.script is a symlink to /init" \
+	'grep -q "^l .* usr/share/udhcpc/default.script -> /init$" "$tmp/list1"'
+for d in dev proc sys run tmp media sysroot etc; do
+	check "/$d is a directory" 'grep -q "^d .* $d\$" "$tmp/list1"'
+done
+check "every entry is owned by 0:0" 'awk "\$3 != 0 || \$4 != 0" "$tmp/list1" | none_match .'
+check "every mtime is SOURCE_DATE_EPOCH (0)" \
+	'awk "\$5 \" \" \$6 \" \" \$7 != \"Jan 1 1970\"" "$tmp/list1" | none_match .'
+check "entries are sorted" 'LC_ALL=C sort "$tmp/names1" | cmp -s - "$tmp/names1"'
+
+# The modules asked for and every dependency the kernel's modules.dep names.
+for mod in kernel/drivers/net/ethernet/intel/e1000/e1000.ko kernel/drivers/net/virtio_net.ko \
+	kernel/fs/nfs/nfsv3.ko kernel/drivers/virtio/virtio_pci.ko kernel/drivers/block/virtio_blk.ko \
+	kernel/fs/fat/vfat.ko kernel/fs/ext4/ext4.ko; do
+	deps=$(sed -n "s|^$mod:||p" "$kdir/modules.dep")
+	missing=
+	for p in $mod $deps; do
+		has "$m/$p" || missing="$missing $p"
+	done
+	check "${mod##*/} and its deps ($(echo "$deps" | sed 's|[^ ]*/||g; s/^ //')) are packed" '[ -z "$missing" ]'
+done
+for p in kernel/net/sunrpc/sunrpc.ko kernel/fs/lockd/lockd.ko kernel/fs/nfs/nfs.ko kernel/fs/nfs_common/grace.ko; do
+	check "${p##*/} is packed" 'has "$m/$p"'
+done
+check "NFS over RDMA (and the InfiniBand core) is not packed" \
+	'none_match -e xprtrdma -e infiniband "$tmp/names1"'
+
+member "$tmp/p1" "$m/modules.dep" >"$tmp/dep"
+check "modules.dep has a line for each packed module" \
+	'[ "$(grep -c "\.ko:" "$tmp/dep")" = "$(grep -c "\.ko$" "$tmp/names1")" ] && [ -s "$tmp/dep" ]'
+sed 's/:/ /' "$tmp/dep" | tr ' ' '\n' | grep . | LC_ALL=C sort -u >"$tmp/depnames"
+bad=
+while read -r p; do
+	has "$m/$p" || bad="$bad $p"
+done <"$tmp/depnames"
+check "every module the packed modules.dep names is packed" '[ -z "$bad" ]'
+check "the packed modules.dep gives nfsv3 its deps, sunrpc last (loaded first)" \
+	'grep -q "^kernel/fs/nfs/nfsv3.ko: .*kernel/fs/lockd/lockd.ko.*kernel/net/sunrpc/sunrpc.ko" "$tmp/dep"'
+member "$tmp/p1" "$m/modules.alias" >"$tmp/alias"
+check "the packed modules.alias maps QEMU's e1000 to e1000" \
+	'grep -q "^alias pci:v00008086d0000100Esv\*sd\*bc\*sc\*i\* e1000$" "$tmp/alias"'
+member "$tmp/p1" "$m/modules.builtin" >"$tmp/builtin"
+check "modules.builtin is packed (af_packet is built in)" 'grep -q af_packet.ko "$tmp/builtin"'
+member "$tmp/p1" "$m/kernel/drivers/net/ethernet/intel/e1000/e1000.ko" >"$tmp/e1000.ko"
+check "modules are copied as they are (e1000.ko byte for byte)" \
+	'cmp -s "$tmp/e1000.ko" "$kdir/kernel/drivers/net/ethernet/intel/e1000/e1000.ko"'
+
+# ---------------------------------------------------------------- reproducible
+mkdir "$tmp/t2"
+pack -q -t "$tmp/t2" -o "$tmp/p2" "$kver"
+check "second run (-q, another -t) exits 0 and prints nothing" '[ "$rc" = 0 ] && [ ! -s "$tmp/out" ]'
+check "two runs give byte-identical pxerds" 'cmp -s "$tmp/p1" "$tmp/p2"'
+check "the -t work directory is removed" '[ -z "$(ls -A "$tmp/t2")" ]'
+
+# ---------------------------------------------------------------- -l
+pack -l -o "$tmp/listed" "$kver"
+check "-l exits 0" '[ "$rc" = 0 ]'
+check "-l writes no output file" '[ ! -e "$tmp/listed" ]'
+check "-l lists /init, busybox and e1000.ko" \
+	'grep -qx ./init "$tmp/out" && grep -qx ./bin/busybox "$tmp/out" && grep -q "/e1000.ko$" "$tmp/out"'
+grep -vx '\.' "$tmp/names1" >"$tmp/names1.nodot"
+check "-l lists exactly what the archive holds" \
+	'sed -e "s|^\./||" -e "/^\.$/d" "$tmp/out" | cmp -s - "$tmp/names1.nodot"'
+
+# ---------------------------------------------------------------- compressions
+for c in xz:fd377a585a00 zstd:28b52ffd none:303730373031; do
+	pack -C "${c%%:*}" -F base,virtio -o "$tmp/c.${c%%:*}" "$kver"
+	magic=$(od -An -tx1 -N6 "$tmp/c.${c%%:*}" | tr -d ' \n')
+	check "-C ${c%%:*} exits 0 ($rc), output starts with ${c#*:} ($magic)" \
+		'[ "$rc" = 0 ] && case $magic in "${c#*:}"*) true ;; *) false ;; esac'
+	names "$tmp/c.${c%%:*}" >"$tmp/cn"
+	check "-C ${c%%:*}: the archive holds /init and virtio_blk.ko" \
+		'grep -qx init "$tmp/cn" && grep -q "virtio_blk.ko$" "$tmp/cn"'
+done
+check "-C xz uses the CRC32 check that the kernel's unxz supports" \
+	'xz --robot -lv "$tmp/c.xz" | grep -q CRC32'
+pack -C lz4 -F base -o "$tmp/c.lz4" "$kver"
+check "-C lz4 is refused in one line" \
+	'[ "$rc" != 0 ] && [ "$(wc -l <"$tmp/err")" = 1 ] && grep -q "^mkpxerd: -C lz4: " "$tmp/err"'
+
+# ---------------------------------------------------------------- errors
+pack -F base,nosuch -o "$tmp/e1" "$kver"
+check "a missing feature fails ($rc) in one line naming it, writing nothing" \
+	'[ "$rc" != 0 ] && [ "$(wc -l <"$tmp/err")" = 1 ] && [ ! -e "$tmp/e1" ] &&
+	 grep -q "^mkpxerd: feature nosuch: no nosuch.modules or nosuch.files in " "$tmp/err"'
+pack -F base -o "$tmp/e2" 0.0.0-no-such-kernel
+check "a missing kernel version fails in one line naming the directory" \
+	'[ "$rc" != 0 ] && [ "$(wc -l <"$tmp/err")" = 1 ] &&
+	 grep -q "^mkpxerd: .*/lib/modules/0.0.0-no-such-kernel: no such directory" "$tmp/err"'
+run -b "$base" -i "$tmp/no-init" -F base -o "$tmp/e3" "$kver"
+check "a missing init fails in one line naming it" \
+	'[ "$rc" != 0 ] && [ "$(wc -l <"$tmp/err")" = 1 ] && grep -q "^mkpxerd: $tmp/no-init: " "$tmp/err"'
+pack -F base -o "$tmp/no-dir/e4" "$kver"
+check "an output directory that does not exist fails in one line" \
+	'[ "$rc" != 0 ] && [ "$(wc -l <"$tmp/err")" = 1 ] && grep -q "^mkpxerd: $tmp/no-dir/e4: " "$tmp/err"'
+run -c "$tmp/no-such.conf" -F base
+check "an unreadable config fails in one line" \
+	'[ "$rc" != 0 ] && grep -q "^mkpxerd: $tmp/no-such.conf: " "$tmp/err"'
+
+# ---------------------------------------------------------------- warnings
+mkdir "$tmp/feat"
+printf '# test feature\n/bin/ls\n' >"$tmp/feat/dyn.files"
+printf 'kernel/drivers/no/such_driver.ko*\nkernel/net/packet/af_packet.ko*\n' >"$tmp/feat/gone.modules"
+if readelf -lW /bin/ls 2>/dev/null | grep -q 'program interpreter'; then
+	pack -P "$tmp/feat" -F base,dyn -C none -o "$tmp/w1" "$kver"
+	check "a dynamically linked file is packed ($rc) with a warning naming it and its loader" \
+		'[ "$rc" = 0 ] && [ -s "$tmp/w1" ] &&
+		 grep -q "^mkpxerd: warning: /bin/ls (feature dyn, .*dynamically linked (interpreter /lib" "$tmp/err"'
+	MKPXERD_NO_READELF=1 run -P "$tmp/feat" -F dyn -n -i "$tmp/init" -C none -o "$tmp/w2"
+	check "the same warning without readelf (od reads the program headers)" \
+		'grep -q "^mkpxerd: warning: /bin/ls (feature dyn, .*dynamically linked (interpreter /lib" "$tmp/err"'
+	check "... and none for the static init" 'none_match "(the init)" "$tmp/err"'
+	run -n -F base -i /bin/ls -C none -o "$tmp/w3"
+	check "a dynamically linked init gets a warning" \
+		'grep -q "^mkpxerd: warning: /bin/ls (the init): dynamically linked" "$tmp/err"'
+else
+	n=$((n + 1))
+	echo "ok $n # skip /bin/ls is not dynamically linked here"
+fi
+pack -P "$tmp/feat" -F base,gone -C none -o "$tmp/w4" "$kver"
+check "a listed module that is absent is a warning naming it" \
+	'[ "$rc" = 0 ] && grep -q "^mkpxerd: warning: module kernel/drivers/no/such_driver.ko\* (feature gone" "$tmp/err"'
+check "... and a built-in one is silently fine" 'none_match af_packet "$tmp/err"'
+
+# ---------------------------------------------------------------- options
+run -L -P "$tmp/feat"
+check "-L lists the features of the repo and of -P" \
+	'for f in base dhcp dyn ext4 gone nbinit network nfs vfat virtio; do grep -qx $f "$tmp/out" || exit 1; done'
+printf '# mkinitfs.conf\nfeatures="base vfat"\n' >"$tmp/mkinitfs.conf"
+pack -c "$tmp/mkinitfs.conf" -C none -o "$tmp/o1" "$kver"
+names "$tmp/o1" >"$tmp/on"
+check "-c CONFIG: features from features=\"...\"" \
+	'grep -q "vfat.ko$" "$tmp/on" && none_match "e1000.ko$" "$tmp/on" && grep -q "features: base vfat;" "$tmp/out"'
+pack -c "$tmp/mkinitfs.conf" -F virtio -f /etc/fstab -C none -o "$tmp/o2" "$kver"
+names "$tmp/o2" >"$tmp/on"
+check "-F wins over the config; -f is accepted" \
+	'[ "$rc" = 0 ] && grep -q "virtio_blk.ko$" "$tmp/on" && none_match "vfat.ko$" "$tmp/on"'
+run -n -F base -i "$tmp/init" -C none -o "$tmp/o3"
+names "$tmp/o3" >"$tmp/on"
+check "-n: no modules, no kernel version needed" \
+	'[ "$rc" = 0 ] && none_match "^lib/modules" "$tmp/on" && grep -qx bin/busybox "$tmp/on"'
+printf 'kernel/fs/fat/vfat.ko*\n' >"$tmp/feat/vfat.modules"
+pack -P "$tmp/feat" -F vfat -C none -o "$tmp/o4" "$kver"
+names "$tmp/o4" >"$tmp/on"
+check "-P comes first in the search path (its vfat has no nls)" \
+	'grep -q "vfat.ko$" "$tmp/on" && none_match nls_ "$tmp/on"'
+pack -k -F base -C none -o "$tmp/o5" "$kver"
+kept=$(sed -n 's/^mkpxerd: kept the work directory //p' "$tmp/err")
+check "-k keeps the work directory and says where" '[ -n "$kept" ] && [ -d "$kept/stage" ]'
+[ -n "$kept" ] && rm -rf "$kept"
+
+# A tree without modules.dep: depmod runs on a copy, BASEDIR stays as it was.
+fake=$tmp/base
+mkdir -p "$fake/lib/modules/$kver"
+ln -s "$(cd "$kdir" && pwd)/kernel" "$fake/lib/modules/$kver/kernel"
+cp "$kdir/modules.builtin" "$kdir/modules.order" "$fake/lib/modules/$kver/"
+(cd "$fake" && find . | LC_ALL=C sort) >"$tmp/before"
+run -b "$fake" -i "$tmp/init" -F base,virtio -C none -o "$tmp/o6" "$kver"
+(cd "$fake" && find . | LC_ALL=C sort) >"$tmp/after"
+names "$tmp/o6" >"$tmp/on"
+check "no modules.dep in BASEDIR: packed with deps all the same (virtio_blk needs virtio_ring)" \
+	'[ "$rc" = 0 ] && [ ! -s "$tmp/err" ] && grep -q "virtio_ring.ko$" "$tmp/on" && grep -q "virtio_blk.ko$" "$tmp/on"'
+check "... and nothing was written into BASEDIR" 'cmp -s "$tmp/before" "$tmp/after"'
+
+# ---------------------------------------------------------------- feature files
+: >"$tmp/out"
+: >"$tmp/err"
+lines features/base.modules features/network.modules features/dhcp.modules features/nfs.modules \
+	features/virtio.modules features/vfat.modules features/ext4.modules 2>/dev/null >"$tmp/union"
+lines features/nbinit.modules >"$tmp/nbm"
+check "features/nbinit.modules is the union of base network dhcp nfs virtio vfat ext4" \
+	'cmp -s "$tmp/nbm" "$tmp/union"'
+lines features/nbinit.files >"$tmp/nbf"
+lines features/base.files features/dhcp.files | LC_ALL=C comm -23 - "$tmp/nbf" >"$tmp/missing"
+check "features/nbinit.files holds base.files and dhcp.files" '[ ! -s "$tmp/missing" ]'
+lines features/network.modules >"$tmp/network"
+lines modules.d/ethernet modules.d/dhcp | LC_ALL=C comm -23 - "$tmp/network" >"$tmp/missing"
+check "features/network.modules holds modules.d/ethernet and modules.d/dhcp" '[ ! -s "$tmp/missing" ]'
+check "features/nfs.modules covers modules.d/nfs (kernel/fs/nfs)" 'grep -qx kernel/fs/nfs features/nfs.modules'
+check "files.d/dhcp and features/dhcp.files name default.script" \
+	'grep -qx /usr/share/udhcpc/default.script files.d/dhcp &&
+	 grep -qx /usr/share/udhcpc/default.script features/dhcp.files'
+
+echo "1..$n"
+[ "$failed" = 0 ]
