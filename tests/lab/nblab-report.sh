@@ -16,7 +16,8 @@
 #   NBLAB hostname <name>             the kernel's host name
 #   NBLAB etc-hostname <name>         /etc/hostname (from the overlay)
 #   NBLAB nameserver <ip>             /etc/resolv.conf
-#   NBLAB mount <dev> <dir> <fstype>  /, /media/* and every nfs mount
+#   NBLAB mount <dev> <dir> <fstype> [vers=..,proto=..]
+#                                     /, /media/* and every nfs mount
 #   NBLAB bootrepo <dir>              directories under /media with .boot_repository
 #   NBLAB marker <dir> <text>         /media/*/.nblab-depot (proves the depot is readable)
 #   NBLAB net <KEY='value'>           each line of /var/lib/nbinit/net
@@ -84,10 +85,24 @@ if [ -r /etc/resolv.conf ]; then
 	done </etc/resolv.conf
 fi
 
-while read -r dev dir fstype _; do
+while read -r dev dir fstype opts _; do
 	case "$dir:$fstype" in
-	/:* | /media/*:* | *:nfs | *:nfs4) say mount "$dev" "$dir" "$fstype" ;;
+	/:* | /media/*:* | *:nfs | *:nfs4) ;;
+	*) continue ;;
 	esac
+	# For NFS, which protocol version and transport the init ended up with.
+	v=
+	case "$fstype" in
+	nfs*)
+		ifs=$IFS
+		IFS=,
+		for o in $opts; do
+			case "$o" in vers=* | proto=*) v="$v${v:+,}$o" ;; esac
+		done
+		IFS=$ifs
+		;;
+	esac
+	say mount "$dev" "$dir" "$fstype" $v
 done </proc/mounts
 
 for f in $($bb find /media -maxdepth 6 -name .boot_repository 2>/dev/null); do
