@@ -51,6 +51,9 @@ struct opts {
 	bool quiet, debug;
 	bool panic_given;
 	int panic;
+	enum onfail { ONFAIL_DEFAULT = 0, ONFAIL_SHELL, ONFAIL_REBOOT, ONFAIL_POWEROFF } onfail;
+	int onfail_delay_s;        /* nbinit.onfail=reboot:SECONDS */
+	char report[URL_MAX];      /* nbinit.report=URL ({MAC}, {UUID}) */
 	int link_wait_ms;          /* nbinit.link_wait= seconds */
 	struct retry dhcp_retry;   /* udhcpc runs */
 	struct retry http_retry;
@@ -165,6 +168,11 @@ int blkdev_mount(struct boot *b, const struct devspec *d, struct mount_rec **out
  * DIR, reported as SHOWN + relative path, sorted, into OUT (at most MAX).
  * Returns how many were found. */
 int bootrepo_find(const char *dir, const char *shown, char (*out)[BOOT_PATH], int max);
+
+/* report.c: POST the boot's outcome (RESULT ok/fail, the failure line, the
+ * machine's identity and the timeline) to nbinit.report=, bounded in time.
+ * Does nothing without the option or a network. */
+void report_outcome(struct boot *b, bool ok);
 
 /* iface.c: interface choice, testable on a fixture sysfs tree. */
 struct iface_req {

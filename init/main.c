@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "boot.h"
+#include "fileio.h"
 
 static struct boot boot;
 
@@ -80,7 +81,29 @@ static void __attribute__((noreturn)) fail_policy(struct boot *b)
 	char line[128];
 
 	reap();
-	if (b->o.panic_given) {
+	{
+		char p[BOOT_PATH];
+		if (!rpath(b, p, sizeof(p), "/run/nbinit/last-error")) {
+			mkdir("/run/nbinit", 0755);
+			file_write(p, b->why, strlen(b->why), 0644);
+		}
+	}
+	report_outcome(b, false);
+	if (b->o.onfail == ONFAIL_REBOOT || b->o.onfail == ONFAIL_POWEROFF) {
+		bool off = b->o.onfail == ONFAIL_POWEROFF;
+		if (off)
+			snprintf(line, sizeof(line), "powering off (nbinit.onfail=poweroff)");
+		else
+			snprintf(line, sizeof(line), "rebooting in %d s (nbinit.onfail=reboot)", b->o.onfail_delay_s);
+		log_fail_line(line);
+		sync();
+		if (!off)
+			sleep_ms(b->o.onfail_delay_s * 1000L);
+		reboot(off ? RB_POWER_OFF : RB_AUTOBOOT);
+		for (;;)
+			pause();
+	}
+	if (b->o.panic_given && b->o.onfail != ONFAIL_SHELL) {
 		if (b->o.panic > 0)
 			snprintf(line, sizeof(line), "rebooting in %d s (panic=%d)", b->o.panic, b->o.panic);
 		else if (b->o.panic < 0)
@@ -130,7 +153,12 @@ static int check_main(const char *text)
 		printf("overlay: %s\n", b->o.apkovl);
 	printf("repositories: %s\n", b->o.alpine_repo[0] ? b->o.alpine_repo : "the boot media's .boot_repository directories");
 	printf("init: %s %s\n", b->o.init, b->o.init_args);
-	printf("on failure: %s\n", b->o.panic_given ? "exit so the kernel applies panic=" : "rescue shell");
+	printf("on failure: %s\n", b->o.onfail == ONFAIL_REBOOT ? "reboot (nbinit.onfail)" :
+	       b->o.onfail == ONFAIL_POWEROFF ? "power off (nbinit.onfail)" :
+	       b->o.onfail == ONFAIL_SHELL ? "rescue shell (nbinit.onfail)" :
+	       b->o.panic_given ? "exit so the kernel applies panic=" : "rescue shell");
+	if (b->o.report[0])
+		printf("report: POST the outcome to %s\n", b->o.report);
 	return 0;
 }
 
@@ -180,6 +208,7 @@ int main(int argc, char **argv)
 	if ((err = newroot_prepare(b)))
 		fail_policy(b);
 	reap();
+	report_outcome(b, true);
 	newroot_switch(b);
 	fail_policy(b);
 }

@@ -191,6 +191,29 @@ int options_parse_text(struct boot *b, const char *text)
 		return err;
 	if ((v = cmdline_get(&b->cl, "pkgs")) && (err = copy_opt(b, o->pkgs, sizeof(o->pkgs), "pkgs", v)))
 		return err;
+	if ((v = cmdline_get(&b->cl, "nbinit.onfail"))) {
+		char *end = NULL;
+		if (!strcmp(v, "shell"))
+			o->onfail = ONFAIL_SHELL;
+		else if (!strcmp(v, "poweroff"))
+			o->onfail = ONFAIL_POWEROFF;
+		else if (!strncmp(v, "reboot", 6) && (v[6] == '\0' || v[6] == ':')) {
+			o->onfail = ONFAIL_REBOOT;
+			o->onfail_delay_s = 10;
+			if (v[6] == ':')
+				o->onfail_delay_s = (int)strtol(v + 7, &end, 10);
+			if (end && (end == v + 7 || *end || o->onfail_delay_s < 0 || o->onfail_delay_s > 86400))
+				return boot_fail(b, -EINVAL, "cmdline: nbinit.onfail=%s: expected reboot:SECONDS", v);
+		} else
+			return boot_fail(b, -EINVAL, "cmdline: nbinit.onfail=%s: expected shell, reboot[:SECONDS] or poweroff", v);
+	}
+	if ((v = cmdline_get(&b->cl, "nbinit.report")) && *v) {
+		struct url u;
+		if (url_parse(&u, v))
+			return boot_fail(b, -EINVAL, "cmdline: nbinit.report=%s: not an http:// or https:// URL", v);
+		if ((err = copy_opt(b, o->report, sizeof(o->report), "nbinit.report", v)))
+			return err;
+	}
 	if ((err = seconds_opt(b, "nbinit.link_wait", &o->link_wait_ms)) ||
 	    (err = seconds_opt(b, "nbinit.http_timeout", &o->http_timeout_ms)) ||
 	    (err = seconds_opt(b, "nbinit.dev_wait", &o->dev_wait_ms)) ||

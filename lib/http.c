@@ -615,29 +615,45 @@ static int is_redirect(int status)
 	       status == 307 || status == 308;
 }
 
-/* Build and send the GET request for U. */
+/* What goes after the request line: nothing for GET, a body for POST. */
+struct req_body {
+	const char *method;
+	const char *ctype;
+	const void *data;
+	size_t len;
+};
+
+static const struct req_body get_req = { "GET", NULL, NULL, 0 };
+
+/* Build and send the request for U (headers, then any body). */
 static int send_request(struct conn *c, const struct url *u, const char *ua,
-                        struct http_result *res)
+                        const struct req_body *rb, struct http_result *res)
 {
-	char req[URL_MAX + 1024], port[8] = "", d[32];
+	char req[URL_MAX + 1024], port[8] = "", d[32], extra[128] = "";
 	int n, err, v6 = strchr(u->host, ':') != NULL;
 
 	if (u->port != (strcmp(u->scheme, "https") ? 80 : 443))
 		snprintf(port, sizeof(port), ":%u", u->port);
+	if (rb->data)
+		snprintf(extra, sizeof(extra), "Content-Type: %s\r\nContent-Length: %zu\r\n",
+		         rb->ctype ? rb->ctype : "text/plain", rb->len);
 	n = snprintf(req, sizeof(req),
-	             "GET %s HTTP/1.1\r\n"
+	             "%s %s HTTP/1.1\r\n"
 	             "Host: %s%s%s%s\r\n"
 	             "User-Agent: %s\r\n"
 	             "Accept: */*\r\n"
 	             "Accept-Encoding: identity\r\n"
 	             "Connection: close\r\n"
+	             "%s"
 	             "\r\n",
-	             u->path, v6 ? "[" : "", u->host, v6 ? "]" : "", port, ua);
+	             rb->method, u->path, v6 ? "[" : "", u->host, v6 ? "]" : "", port, ua, extra);
 	if (n < 0 || (size_t)n >= sizeof(req)) {
 		set_why(res, "request too long");
 		return -ENAMETOOLONG;
 	}
 	err = conn_send(c, req, (size_t)n);
+	if (!err && rb->data && rb->len)
+		err = conn_send(c, rb->data, rb->len);
 	if (err == -ETIMEDOUT)
 		set_why(res, "could not send the request within %s", dur(d, sizeof(d), c->io_ms));
 	else if (err)
@@ -729,7 +745,7 @@ int http_get(const char *url, const struct http_opts *o, http_sink sink,
 
 		if ((err = conn_open(&c, &u, o, cms, &anchors_loaded, res)))
 			return err;
-		if ((err = send_request(&c, &u, ua, res)))
+		if ((err = send_request(&c, &u, ua, &get_req, res)))
 			goto err_close;
 		if ((err = read_head(&c, &h, res)))
 			goto err_close;
@@ -783,6 +799,57 @@ int http_get(const char *url, const struct http_opts *o, http_sink sink,
 	return 0;
 
 err_close:
+	conn_close(&c);
+	return err;
+}
+
+static int discard(void *ctx, const void *buf, size_t len)
+{
+	return 0;
+}
+
+/* POST BODY (LEN bytes of CTYPE) to URL once, without following redirects
+ * (see http.h). Returns 0 for a 2xx answer, else a negative errno with
+ * RES->why set. */
+int http_post(const char *url, const struct http_opts *o, const char *ctype,
+              const void *body, size_t len, struct http_result *res)
+{
+	struct req_body rb = { "POST", ctype, body ? body : "", len };
+	const char *ua = o && o->user_agent ? o->user_agent : "nbinit";
+	int cms = o && o->connect_timeout_ms > 0 ? o->connect_timeout_ms : HTTP_CONNECT_MS_DEFAULT;
+	int err, anchors_loaded = 0;
+	struct conn c;
+	struct head h;
+	struct url u;
+
+	memset(res, 0, sizeof(*res));
+	res->content_length = -1;
+	c.fd = -1;
+	c.tls = NULL;
+	c.io_ms = o && o->io_timeout_ms > 0 ? o->io_timeout_ms : HTTP_IO_MS_DEFAULT;
+	snprintf(res->final_url, sizeof(res->final_url), "%s", url);
+	if ((err = url_parse(&u, url))) {
+		set_why(res, err == -EPROTONOSUPPORT ? "unsupported URL scheme" : "malformed URL");
+		return err;
+	}
+	for (const char *p = ua; *p; p++)
+		if ((unsigned char)*p < 0x20 || *p == 0x7f) {
+			set_why(res, "bad User-Agent");
+			return -EINVAL;
+		}
+	if ((err = conn_open(&c, &u, o, cms, &anchors_loaded, res)))
+		return err;
+	if ((err = send_request(&c, &u, ua, &rb, res)) || (err = read_head(&c, &h, res)))
+		goto out;
+	if (h.status < 200 || h.status > 299) {
+		set_why(res, "%d %s", h.status, h.reason);
+		err = -EPROTO;
+		goto out;
+	}
+	if (!h.chunked && h.status != 204)
+		res->content_length = h.clen;
+	err = read_body(&c, &h, discard, NULL, res);
+out:
 	conn_close(&c);
 	return err;
 }

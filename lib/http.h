@@ -52,4 +52,10 @@ struct http_result {
 int http_get(const char *url, const struct http_opts *o, http_sink sink,
              void *ctx, struct http_result *res);
 
+/* POST LEN bytes of BODY with Content-Type CTYPE to URL, once (redirects
+ * are not followed). Returns 0 for a 2xx answer, else a negative errno as
+ * http_get; RES always filled. */
+int http_post(const char *url, const struct http_opts *o, const char *ctype,
+              const void *body, size_t len, struct http_result *res);
+
 #endif

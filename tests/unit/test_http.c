@@ -641,6 +641,40 @@ static void tiny_tests(void)
 		run_tiny(&tiny_cases[i]);
 }
 
+/* ---- POST (failure reports) ------------------------------------------------ */
+
+static void post_tests(void)
+{
+	static const struct canned created[] = { { "HTTP/1.1 201 Created\r\nContent-Length: 2\r\n\r\nok", 0, 0 } };
+	static const struct canned broken[] = { { "HTTP/1.1 500 Internal Server Error\r\nContent-Length: 0\r\n\r\n", 0, 0 } };
+	static const struct canned moved[] = { { "HTTP/1.1 302 Found\r\nLocation: /x\r\nContent-Length: 0\r\n\r\n", 0, 0 } };
+	const char msg[] = "nbinit: overlay: GET http://x/y: 404 Not Found\n";
+	char url[64];
+	pid_t pid;
+	int port, err;
+
+	port = start_tiny(&pid, AF_INET, created, 1);
+	snprintf(url, sizeof(url), "http://127.0.0.1:%d/report", port);
+	err = http_post(url, &opts, "text/plain", msg, strlen(msg), &res);
+	ok(err == 0 && res.status == 201, "POST answered 201 is a success (err %d, status %d, %s)", err, res.status, res.why);
+	reap(pid);
+
+	port = start_tiny(&pid, AF_INET, broken, 1);
+	snprintf(url, sizeof(url), "http://127.0.0.1:%d/report", port);
+	err = http_post(url, &opts, "text/plain", msg, strlen(msg), &res);
+	ok(err == -EPROTO && !strcmp(res.why, "500 Internal Server Error"), "POST answered 500: %d '%s'", err, res.why);
+	reap(pid);
+
+	port = start_tiny(&pid, AF_INET, moved, 1);
+	snprintf(url, sizeof(url), "http://127.0.0.1:%d/report", port);
+	err = http_post(url, &opts, "text/plain", msg, strlen(msg), &res);
+	ok(err == -EPROTO && strstr(res.why, "302"), "POST is not redirected: %d '%s'", err, res.why);
+	reap(pid);
+
+	err = http_post("ftp://127.0.0.1/x", &opts, "text/plain", msg, strlen(msg), &res);
+	ok(err == -EPROTONOSUPPORT, "POST to ftp:// refused: %d '%s'", err, res.why);
+}
+
 /* ---- tests of single behaviours ----------------------------------------- */
 
 /* A listener that never accepts, its queue filled by our own half-open
@@ -803,6 +837,7 @@ int main(void)
 
 	busybox_tests();
 	tiny_tests();
+	post_tests();
 	misc_tests();
 	return done_testing();
 }

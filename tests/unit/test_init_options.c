@@ -36,6 +36,10 @@ static const struct row rows[] = {
 	GOOD("alpine_repo=auto alpine_dev=UUID=1234-ABCD", "net=none"),
 	GOOD("nbinit.link_wait=30", "link_wait=30000"),
 	GOOD("ip=off", "net=none"),
+	GOOD("nbinit.onfail=reboot:30", "onfail=reboot:30"),
+	GOOD("nbinit.onfail=reboot", "onfail=reboot:10"),
+	GOOD("nbinit.onfail=poweroff panic=5", "onfail=poweroff:0"),
+	GOOD("nbinit.report=http://10.0.0.1/r/{MAC}", "report=http://10.0.0.1/r/{MAC}"),
 	BAD("ip=10.0.2.x::10.0.2.2:255.255.255.0", "cmdline: ip=10.0.2.x::10.0.2.2:255.255.255.0: "),
 	BAD("apkovl=http://a/x.tar.gz ovl_dev=LABEL=X", "cmdline: apkovl= and ovl_dev= are both given"),
 	BAD("ovl_dev=LABEL=X apkovl=http://a/x.tar.gz", "cmdline: apkovl= and ovl_dev= are both given"),
@@ -46,6 +50,9 @@ static const struct row rows[] = {
 	BAD("init=sbin/init", "cmdline: init=sbin/init: must be an absolute path"),
 	BAD("ip=off apkovl=http://a/x.apkovl.tar.gz", "the network is off but apkovl=URL needs it"),
 	BAD("nbinit.link_wait=-1", "cmdline: nbinit.link_wait=-1: expected seconds"),
+	BAD("nbinit.onfail=explode", "cmdline: nbinit.onfail=explode: expected shell, reboot[:SECONDS] or poweroff"),
+	BAD("nbinit.onfail=reboot:soon", "cmdline: nbinit.onfail=reboot:soon: expected reboot:SECONDS"),
+	BAD("nbinit.report=tftp://x/y", "cmdline: nbinit.report=tftp://x/y: not an http:// or https:// URL"),
 };
 
 static void describe(const struct boot *b, const char *key, char *out, size_t size)
@@ -74,6 +81,11 @@ static void describe(const struct boot *b, const char *key, char *out, size_t si
 		snprintf(out, size, "%s", o->init);
 	if (!strcmp(key, "panic"))
 		snprintf(out, size, "%d", o->panic_given ? o->panic : -999);
+	if (!strcmp(key, "onfail"))
+		snprintf(out, size, "%s:%d", o->onfail == ONFAIL_REBOOT ? "reboot" : o->onfail == ONFAIL_POWEROFF ?
+		         "poweroff" : o->onfail == ONFAIL_SHELL ? "shell" : "default", o->onfail_delay_s);
+	if (!strcmp(key, "report"))
+		snprintf(out, size, "%s", o->report);
 	if (!strcmp(key, "link_wait"))
 		snprintf(out, size, "%d", o->link_wait_ms);
 }
