@@ -54,6 +54,7 @@ struct opts {
 	enum onfail { ONFAIL_DEFAULT = 0, ONFAIL_SHELL, ONFAIL_REBOOT, ONFAIL_POWEROFF } onfail;
 	int onfail_delay_s;        /* nbinit.onfail=reboot:SECONDS */
 	char report[URL_MAX];      /* nbinit.report=URL ({MAC}, {UUID}) */
+	bool ovl_verify;           /* nbinit.apkovl_verify: refuse unsigned overlays */
 	int link_wait_ms;          /* nbinit.link_wait= seconds */
 	struct retry dhcp_retry;   /* udhcpc runs */
 	struct retry http_retry;

@@ -207,6 +207,12 @@ int options_parse_text(struct boot *b, const char *text)
 		} else
 			return boot_fail(b, -EINVAL, "cmdline: nbinit.onfail=%s: expected shell, reboot[:SECONDS] or poweroff", v);
 	}
+	if (cmdline_has(&b->cl, "nbinit.apkovl_verify")) {
+		v = cmdline_get(&b->cl, "nbinit.apkovl_verify");
+		o->ovl_verify = !v || !strcmp(v, "1") || !strcmp(v, "yes");
+		if (v && !o->ovl_verify && strcmp(v, "0") && strcmp(v, "no"))
+			return boot_fail(b, -EINVAL, "cmdline: nbinit.apkovl_verify=%s: expected nothing, 1/yes or 0/no", v);
+	}
 	if ((v = cmdline_get(&b->cl, "nbinit.report")) && *v) {
 		struct url u;
 		if (url_parse(&u, v))

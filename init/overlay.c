@@ -1,8 +1,9 @@
 /* Phase 5: the apkovl. apkovl=URL (with {MAC} and {UUID}) is fetched with
  * our HTTP client and streamed through gunzip and the tar reader into the
- * safe extractor; ovl_dev= / apkovl=DEV:PATH / apkovl=/PATH come from a
+ * safe extractor, its signature checked on the way (abuild-sign format); ovl_dev= / apkovl=DEV:PATH / apkovl=/PATH come from a
  * device or the boot media; with none of them the boot media is searched.
  * A failed or truncated overlay is wiped: never half-applied. */
+#include <bearssl.h>
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -14,31 +15,105 @@
 #include "boot.h"
 #include "extract.h"
 #include "fileio.h"
-#include "gunzip.h"
+#include "apksig.h"
 #include "http.h"
 #include "tar.h"
 
+/* The overlay stream: gzip members -> tar reader -> safe extractor. An
+ * abuild-signed overlay starts with a gzip member holding only a tar entry
+ * .SIGN.RSA.<key> (SHA-1) or .SIGN.RSA256.<key> (SHA-256): an RSA PKCS#1
+ * signature of the compressed bytes that follow, as apk signs packages. The
+ * signature entry is kept aside, never extracted; the rest is hashed as it
+ * streams by and checked once the last byte arrived. */
 struct ovl_stream {
-	struct gunzip g;
+	struct apk_gz g;
 	struct tar_reader t;
 	struct extract x;
-	const char *failed;        /* "gzip", "tar", "unpack": first layer that failed */
+	const char *failed;        /* "gzip", "tar", "unpack", "signature" */
+	unsigned member;           /* gzip member of the bytes in the tar reader */
+	bool in_sig;               /* the current tar entry is the signature */
+	bool content_in_first;     /* member 0 held more than a signature */
+	char sig_name[128];
+	unsigned char sig[1024];
+	size_t sig_len;
+	br_sha1_context sha1;
+	br_sha256_context sha256;
+	char why[300];             /* signature verdict in words */
 };
 
-static int to_tar(void *ctx, const void *buf, size_t len)
+static int sig_begin(void *ctx, const struct tar_entry *e)
 {
 	struct ovl_stream *s = ctx;
-	int err = tar_feed(&s->t, buf, len);
 
+	if (s->member == 0 && !strncmp(e->name, ".SIGN.", 6)) {
+		if (e->size > (long long)sizeof(s->sig) || strlen(e->name) >= sizeof(s->sig_name)) {
+			snprintf(s->x.why, sizeof(s->x.why), "%s: signature entry too large", e->name);
+			return -EBADMSG;
+		}
+		s->in_sig = true;
+		snprintf(s->sig_name, sizeof(s->sig_name), "%s", e->name);
+		s->sig_len = 0;
+		return 0;
+	}
+	s->in_sig = false;
+	if (s->member == 0)
+		s->content_in_first = true;
+	return extract_tar_ops.begin(&s->x, e);
+}
+
+static int sig_data(void *ctx, const void *buf, size_t len)
+{
+	struct ovl_stream *s = ctx;
+
+	if (!s->in_sig)
+		return extract_tar_ops.data(&s->x, buf, len);
+	if (s->sig_len + len > sizeof(s->sig))
+		return -EBADMSG;
+	memcpy(s->sig + s->sig_len, buf, len);
+	s->sig_len += len;
+	return 0;
+}
+
+static int sig_end(void *ctx, const struct tar_entry *e)
+{
+	struct ovl_stream *s = ctx;
+
+	if (s->in_sig) {
+		s->in_sig = false;
+		return 0;
+	}
+	return extract_tar_ops.end(&s->x, e);
+}
+
+static const struct tar_ops ovl_tar_ops = { sig_begin, sig_data, sig_end };
+
+static int on_data(void *ctx, unsigned member, const void *buf, size_t len)
+{
+	struct ovl_stream *s = ctx;
+	int err;
+
+	s->member = member;
+	err = tar_feed(&s->t, buf, len);
 	if (err && !s->failed)
 		s->failed = s->x.why[0] ? "unpack" : "tar";
 	return err;
 }
 
-static int to_gunzip(void *ctx, const void *buf, size_t len)
+static int on_raw(void *ctx, unsigned member, const void *buf, size_t len)
 {
 	struct ovl_stream *s = ctx;
-	int err = gunzip_feed(&s->g, buf, len);
+
+	if (member > 0) {
+		br_sha1_update(&s->sha1, buf, len);
+		br_sha256_update(&s->sha256, buf, len);
+	}
+	return 0;
+}
+
+static int to_stream(void *ctx, const void *buf, size_t len)
+{
+	struct ovl_stream *s = ctx;
+	int err = apk_gz_feed(&s->g, buf, len);
 
 	if (err && !s->failed)
 		s->failed = "gzip";
@@ -49,14 +124,19 @@ static int stream_start(struct ovl_stream *s, int rootfd)
 {
 	memset(s, 0, sizeof(*s));
 	extract_init(&s->x, rootfd);
-	tar_init(&s->t, &extract_tar_ops, &s->x);
-	return gunzip_init(&s->g, to_tar, s);
+	tar_init(&s->t, &ovl_tar_ops, s);
+	br_sha1_init(&s->sha1);
+	br_sha256_init(&s->sha256);
+	s->g.on_raw = on_raw;
+	s->g.on_data = on_data;
+	s->g.ctx = s;
+	return apk_gz_init(&s->g);
 }
 
 /* Finish the stream after the last byte. Returns 0 or -errno (s->failed set). */
 static int stream_end(struct ovl_stream *s)
 {
-	int err = gunzip_finish(&s->g);
+	int err = apk_gz_finish(&s->g);
 
 	if (err) {
 		s->failed = "gzip";
@@ -74,13 +154,15 @@ static int stream_end(struct ovl_stream *s)
 
 static void stream_abort(struct ovl_stream *s)
 {
-	gunzip_abort(&s->g);
+	apk_gz_finish(&s->g);
 	tar_finish(&s->t);
 	extract_abort(&s->x);
 }
 
 static const char *stream_why(const struct ovl_stream *s)
 {
+	if (s->failed && !strcmp(s->failed, "signature"))
+		return s->why;
 	if (s->failed && !strcmp(s->failed, "unpack"))
 		return s->x.why;
 	if (s->failed && !strcmp(s->failed, "tar"))
@@ -88,6 +170,68 @@ static const char *stream_why(const struct ovl_stream *s)
 	if (s->failed && !strcmp(s->failed, "gzip"))
 		return s->g.why[0] ? s->g.why : "bad gzip data";
 	return "";
+}
+
+/* The signature verdict after a complete stream: 0 to accept, -EKEYREJECTED
+ * (s->failed = "signature", s->why set) to refuse. Keys: ROOT/etc/apk/keys. */
+static int stream_verify(struct boot *b, struct ovl_stream *s)
+{
+	static struct apk_keys keys;
+	static bool keys_loaded;
+	const bool required = b->o.ovl_verify;
+	unsigned char digest[32];
+	const struct apk_key *k;
+	const char *keyname;
+	size_t hashlen;
+	char dir[BOOT_PATH];
+
+	if (!s->sig_name[0]) {
+		if (!required)
+			return 0;
+		snprintf(s->why, sizeof(s->why), "not signed (nbinit.apkovl_verify asks for an abuild-sign signature by a key in /etc/apk/keys)");
+		goto refuse;
+	}
+	if (s->content_in_first) {
+		snprintf(s->why, sizeof(s->why), "%s: the signature does not stand alone in the first gzip member", s->sig_name);
+		goto refuse;
+	}
+	if (!strncmp(s->sig_name, ".SIGN.RSA256.", 13)) {
+		keyname = s->sig_name + 13;
+		hashlen = 32;
+		br_sha256_out(&s->sha256, digest);
+	} else if (!strncmp(s->sig_name, ".SIGN.RSA.", 10)) {
+		keyname = s->sig_name + 10;
+		hashlen = 20;
+		br_sha1_out(&s->sha1, digest);
+	} else {
+		snprintf(s->why, sizeof(s->why), "%s: unknown signature type", s->sig_name);
+		goto refuse;
+	}
+	if (!keys_loaded) {
+		int n = rpath(b, dir, sizeof(dir), "/etc/apk/keys") ? -ENAMETOOLONG : apk_keys_load(&keys, dir);
+		if (n < 0)
+			memset(&keys, 0, sizeof(keys));
+		keys_loaded = true;
+	}
+	k = apk_keys_find(&keys, keyname);
+	if (!k) {
+		snprintf(s->why, sizeof(s->why), "signed with key %s, which is not in /etc/apk/keys (%zu key%s there)",
+		         keyname, keys.n, keys.n == 1 ? "" : "s");
+		if (!required) {
+			log_warn("overlay: %s; accepting it (nbinit.apkovl_verify is not set)", s->why);
+			return 0;
+		}
+		goto refuse;
+	}
+	if (apk_rsa_verify(k, digest, hashlen, s->sig, s->sig_len)) {
+		snprintf(s->why, sizeof(s->why), "signature by %s does not match: the overlay was changed after signing", keyname);
+		goto refuse;
+	}
+	log_info("overlay: signature by %s verified", keyname);
+	return 0;
+refuse:
+	s->failed = "signature";
+	return -EKEYREJECTED;
 }
 
 static int newroot_fd(struct boot *b)
@@ -176,10 +320,10 @@ static int from_url(struct boot *b, int rootfd)
 		long long t0 = now_ms();
 
 		log_info("overlay: GET %s", url);
-		err = http_get(url, &ho, to_gunzip, &s, &res);
+		err = http_get(url, &ho, to_stream, &s, &res);
 		tl_wait("http", url, t0, now_ms());
-		if (!err)
-			err = stream_end(&s);
+		if (!err && !(err = stream_end(&s)))
+			err = stream_verify(b, &s);
 		else
 			stream_abort(&s);
 		if (res.diag[0] && attempt == 1)
@@ -221,15 +365,17 @@ static int from_file(struct boot *b, int rootfd, const char *path, const char *s
 	}
 	log_info("overlay: unpacking %s", shown);
 	while ((n = read(fd, buf, sizeof(buf))) > 0)
-		if ((err = to_gunzip(&s, buf, (size_t)n)))
+		if ((err = to_stream(&s, buf, (size_t)n)))
 			break;
 	if (n < 0)
 		err = -errno;
 	close(fd);
-	if (!err)
-		err = stream_end(&s);
-	else
+	if (!err) {
+		if (!(err = stream_end(&s)))
+			err = stream_verify(b, &s);
+	} else {
 		stream_abort(&s);
+	}
 	if (err) {
 		wipe(b, rootfd);
 		return boot_fail(b, err, "overlay: %s: %s", shown, s.failed ? stream_why(&s) : strerror(-err));
