@@ -543,7 +543,9 @@ int apk_index_unpack(const unsigned char *buf, size_t len, const struct apk_keys
 		if (c.bad)
 			err = c.bad;
 		snprintf(f->why, sizeof(f->why), "%s", c.bad == -ENOMEM ? "out of memory" :
-		         c.t.why[0] ? c.t.why : g.why[0] ? g.why : "damaged archive");
+		         g.why[0] ? g.why : c.t.why[0] ? c.t.why : "damaged archive");
+		if (err != -ENOMEM)
+			err = -EBADMSG;
 		goto fail;
 	}
 	if (terr) {

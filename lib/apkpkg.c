@@ -1,0 +1,500 @@
+/* apk v2 package files (see apkpkg.h): a checking pass that hashes each
+ * gzip member as it goes by and keeps .PKGINFO and the scripts, and an
+ * unpacking pass over the data members that goes through lib/extract and
+ * records what it wrote. */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "apkpkg.h"
+#include "extract.h"
+#include "gunzip.h"
+#include "tar.h"
+
+#define MEMBERS 3                  /* signature, control, data: control is member 0 or 1 */
+
+static const char *const actions[] = {
+	"pre-install", "post-install", "pre-upgrade", "post-upgrade",
+	"pre-deinstall", "post-deinstall", "trigger",
+};
+
+struct chk {
+	struct apk_pkgcheck *c;
+	struct tar_reader t;
+	unsigned member;
+	int control;                   /* member holding .PKGINFO, -1 before */
+	br_sha1_context sha1[MEMBERS];
+	unsigned char digest[MEMBERS][20];
+	br_sha256_context rest[MEMBERS];    /* rest[k]: members k+1 and later */
+	unsigned long long end[MEMBERS];
+	char **dst;                    /* entry being kept: its buffer ... */
+	size_t *dlen, dcap;            /* ... length and the bound */
+	int err;
+};
+
+static void hex(const unsigned char *d, size_t n, char *out)
+{
+	static const char x[] = "0123456789abcdef";
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		out[2 * i] = x[d[i] >> 4];
+		out[2 * i + 1] = x[d[i] & 15];
+	}
+	out[2 * n] = '\0';
+}
+
+static int chk_begin(void *ctx, const struct tar_entry *e)
+{
+	struct chk *k = ctx;
+	struct apk_pkgcheck *c = k->c;
+	size_t i;
+
+	k->dst = NULL;
+	if (e->type != TAR_FILE)
+		return 0;
+	if (!strcmp(e->name, ".PKGINFO")) {
+		if (k->control >= 0 || k->member >= MEMBERS - 1) {
+			snprintf(c->why, sizeof(c->why), "%s .PKGINFO in gzip member %u", k->control >= 0 ? "a second" : "a late",
+			         k->member + 1);
+			return k->err = -EBADMSG;
+		}
+		if (e->size >= APK_PKGINFO_MAX) {
+			snprintf(c->why, sizeof(c->why), ".PKGINFO of %lld bytes is too large", e->size);
+			return k->err = -EBADMSG;
+		}
+		k->control = (int)k->member;
+		c->pkginfo = calloc(1, (size_t)e->size + 1);
+		if (!c->pkginfo)
+			return k->err = -ENOMEM;
+		k->dst = &c->pkginfo;
+		k->dlen = &k->dcap;
+		k->dcap = 0;
+		return 0;
+	}
+	if (e->name[0] != '.' || k->control < 0 || (int)k->member != k->control || strchr(e->name, '/'))
+		return 0;
+	for (i = 0; i < sizeof(actions) / sizeof(actions[0]); i++) {
+		struct apk_script *s;
+
+		if (strcmp(e->name + 1, actions[i]))
+			continue;
+		if (c->nscripts >= APK_SCRIPTS_MAX || e->size >= APK_SCRIPT_MAX) {
+			snprintf(c->why, sizeof(c->why), "script %s: too large or too many scripts", e->name);
+			return k->err = -EBADMSG;
+		}
+		s = &c->scripts[c->nscripts++];
+		snprintf(s->action, sizeof(s->action), "%s", actions[i]);
+		s->text = calloc(1, (size_t)e->size + 1);
+		if (!s->text)
+			return k->err = -ENOMEM;
+		s->len = 0;
+		k->dst = &s->text;
+		k->dlen = &s->len;
+	}
+	return 0;
+}
+
+static int chk_data(void *ctx, const void *buf, size_t len)
+{
+	struct chk *k = ctx;
+
+	if (k->dst) {
+		memcpy(*k->dst + *k->dlen, buf, len);   /* sized from the header */
+		*k->dlen += len;
+	}
+	return 0;
+}
+
+static int chk_end(void *ctx, const struct tar_entry *e)
+{
+	struct chk *k = ctx;
+
+	k->dst = NULL;
+	return 0;
+}
+
+static const struct tar_ops chk_ops = { chk_begin, chk_data, chk_end };
+
+static int chk_raw(void *ctx, unsigned member, const void *buf, size_t len)
+{
+	struct chk *k = ctx;
+	unsigned i;
+
+	if (member < MEMBERS)
+		br_sha1_update(&k->sha1[member], buf, len);
+	for (i = 0; i < MEMBERS; i++)
+		if (member > i)
+			br_sha256_update(&k->rest[i], buf, len);
+	return 0;
+}
+
+static int chk_plain(void *ctx, unsigned member, const void *buf, size_t len)
+{
+	struct chk *k = ctx;
+
+	k->member = member;
+	return tar_feed(&k->t, buf, len);
+}
+
+static int chk_member_end(void *ctx, unsigned member, unsigned long long end)
+{
+	struct chk *k = ctx;
+
+	if (member < MEMBERS) {
+		br_sha1_out(&k->sha1[member], k->digest[member]);
+		k->end[member] = end;
+	}
+	return 0;
+}
+
+int apk_pkginfo_get(const char *pkginfo, const char *key, char *out, size_t outsz)
+{
+	size_t kl = strlen(key);
+	const char *p = pkginfo;
+
+	while (p && *p) {
+		const char *nl = strchr(p, '\n'), *end = nl ? nl : p + strlen(p);
+
+		if ((size_t)(end - p) > kl + 3 && !strncmp(p, key, kl) && !strncmp(p + kl, " = ", 3)) {
+			snprintf(out, outsz, "%.*s", (int)(end - p - (long)kl - 3), p + kl + 3);
+			return 0;
+		}
+		p = nl ? nl + 1 : NULL;
+	}
+	return -ENOENT;
+}
+
+void apk_pkgcheck_free(struct apk_pkgcheck *c)
+{
+	int i;
+
+	free(c->pkginfo);
+	c->pkginfo = NULL;
+	for (i = 0; i < c->nscripts; i++)
+		free(c->scripts[i].text);
+	c->nscripts = 0;
+}
+
+const struct apk_script *apk_pkg_script(const struct apk_pkgcheck *c, const char *action)
+{
+	int i;
+
+	for (i = 0; i < c->nscripts; i++)
+		if (!strcmp(c->scripts[i].action, action))
+			return &c->scripts[i];
+	return NULL;
+}
+
+int apk_pkg_check(int fd, const char *want_csum, struct apk_pkgcheck *c)
+{
+	static struct chk k;
+	struct apk_gz g = { .on_raw = chk_raw, .on_data = chk_plain, .on_end = chk_member_end, .ctx = &k };
+	static unsigned char buf[65536];
+	unsigned char d[32];
+	ssize_t n;
+	int err, i;
+
+	memset(c, 0, sizeof(*c));
+	memset(&k, 0, sizeof(k));
+	k.c = c;
+	k.control = -1;
+	for (i = 0; i < MEMBERS; i++) {
+		br_sha1_init(&k.sha1[i]);
+		br_sha256_init(&k.rest[i]);
+	}
+	tar_init(&k.t, &chk_ops, &k);
+	if (lseek(fd, 0, SEEK_SET) < 0)
+		return -errno;
+	if ((err = apk_gz_init(&g)))
+		return err;
+	while ((n = read(fd, buf, sizeof(buf))) > 0) {
+		c->size += (unsigned long long)n;
+		if ((err = apk_gz_feed(&g, buf, (size_t)n)))
+			break;
+	}
+	if (n < 0) {
+		err = -errno;
+		apk_gz_finish(&g);
+		tar_finish(&k.t);
+		snprintf(c->why, sizeof(c->why), "read: %s", strerror(-err));
+		goto fail;
+	}
+	if (!err)
+		err = apk_gz_finish(&g);
+	else
+		apk_gz_finish(&g);
+	tar_finish(&k.t);
+	if (err) {
+		if (k.err)
+			err = k.err;
+		else if (!c->why[0])
+			snprintf(c->why, sizeof(c->why), "%s", k.t.why[0] ? k.t.why : g.why[0] ? g.why : strerror(-err));
+		if (err != -ENOMEM)
+			err = -EBADMSG;
+		goto fail;
+	}
+	if (k.control < 0) {
+		snprintf(c->why, sizeof(c->why), "no .PKGINFO: not an apk package");
+		err = -EBADMSG;
+		goto fail;
+	}
+	if (g.member <= (unsigned)k.control) {
+		snprintf(c->why, sizeof(c->why), "no data after the control member");
+		err = -EBADMSG;
+		goto fail;
+	}
+	apk_q1(k.digest[k.control], c->csum);
+	c->data_offset = k.end[k.control];
+	br_sha256_out(&k.rest[k.control], d);
+	hex(d, 32, c->data_sha256);
+	if (apk_pkginfo_get(c->pkginfo, "triggers", c->triggers, sizeof(c->triggers)))
+		c->triggers[0] = '\0';
+	if (want_csum && strcmp(want_csum, c->csum)) {
+		snprintf(c->why, sizeof(c->why), "control checksum %s is not the index's %s", c->csum, want_csum);
+		err = -EKEYREJECTED;
+		goto fail;
+	}
+	if (apk_pkginfo_get(c->pkginfo, "datahash", c->datahash, sizeof(c->datahash))) {
+		snprintf(c->why, sizeof(c->why), "no datahash in .PKGINFO: the data cannot be checked");
+		err = -EKEYREJECTED;
+		goto fail;
+	}
+	if (strcmp(c->datahash, c->data_sha256)) {
+		snprintf(c->why, sizeof(c->why), "data SHA-256 %.16s... is not the datahash %.16s... of .PKGINFO",
+		         c->data_sha256, c->datahash);
+		err = -EKEYREJECTED;
+		goto fail;
+	}
+	return 0;
+fail:
+	apk_pkgcheck_free(c);
+	return err;
+}
+
+/* ---- unpacking ---- */
+
+void apk_files_free(struct apk_files *l)
+{
+	size_t i;
+
+	for (i = 0; i < l->n; i++)
+		free(l->f[i].path);
+	free(l->f);
+	memset(l, 0, sizeof(*l));
+}
+
+struct unp {
+	struct extract x;
+	struct gunzip g;
+	struct tar_reader t;
+	const struct apk_unpack_opts *o;
+	struct apk_files *files;
+	br_sha1_context sha1;
+	bool forward;                  /* the entry goes to the extractor */
+	struct tar_entry e2;           /* the entry as forwarded (renamed) */
+	long cur;                      /* index in files of the entry, -1 */
+	unsigned long long bytes;
+	char why[TAR_PATH_MAX + 160];
+};
+
+static int unp_fail(struct unp *u, int err, const char *fmt, const char *name)
+{
+	snprintf(u->why, sizeof(u->why), fmt, name);
+	return err;
+}
+
+/* NAME without "./" and trailing slashes into OUT. */
+static void clean_name(const char *name, char *out, size_t size)
+{
+	size_t l;
+
+	while (name[0] == '.' && name[1] == '/')
+		name += 2;
+	snprintf(out, size, "%s", name);
+	l = strlen(out);
+	while (l > 1 && out[l - 1] == '/')
+		out[--l] = '\0';
+}
+
+static struct apk_file *add_file(struct unp *u, const char *path)
+{
+	struct apk_files *l = u->files;
+	struct apk_file *f;
+
+	if (l->n == l->cap) {
+		size_t n = l->cap ? l->cap * 2 : 64;
+		void *p = realloc(l->f, n * sizeof(*l->f));
+		if (!p)
+			return NULL;
+		l->f = p;
+		l->cap = n;
+	}
+	f = &l->f[l->n];
+	memset(f, 0, sizeof(*f));
+	f->path = strdup(path);
+	if (!f->path)
+		return NULL;
+	u->cur = (long)l->n++;
+	return f;
+}
+
+static int unp_begin(void *ctx, const struct tar_entry *e)
+{
+	struct unp *u = ctx;
+	char path[TAR_PATH_MAX];
+	struct apk_file *f;
+	struct stat st;
+
+	clean_name(e->name, path, sizeof(path));
+	u->forward = true;
+	u->cur = -1;
+	u->e2 = *e;
+	if (!strcmp(path, ".") || !path[0])
+		return 0;               /* the root itself */
+	if (!(f = add_file(u, path)))
+		return unp_fail(u, -ENOMEM, "%s: out of memory", path);
+	f->mode = e->mode;
+	f->uid = e->uid;
+	f->gid = e->gid;
+	switch (e->type) {
+	case TAR_DIR:
+		f->type = 'd';
+		break;
+	case TAR_SYMLINK:
+		f->type = 'l';
+		br_sha1_init(&u->sha1);
+		br_sha1_update(&u->sha1, e->linkname, strlen(e->linkname));
+		break;
+	case TAR_HARDLINK: {
+		char target[TAR_PATH_MAX];
+		size_t i;
+
+		f->type = 'h';
+		clean_name(e->linkname, target, sizeof(target));
+		for (i = u->files->n - 1; i-- > 0;)
+			if (!strcmp(u->files->f[i].path, target)) {
+				memcpy(f->csum, u->files->f[i].csum, sizeof(f->csum));
+				break;
+			}
+		break;
+	}
+	default:
+		f->type = 'f';
+		br_sha1_init(&u->sha1);
+		break;
+	}
+	if (f->type != 'd' && u->o && u->o->keep &&
+	    fstatat(u->x.rootfd, path, &st, AT_SYMLINK_NOFOLLOW) == 0 && !S_ISDIR(st.st_mode)) {
+		bool protect = false;
+
+		if (u->o->keep(u->o->ctx, path, &protect)) {
+			f->kept = true;
+			if (protect && f->type == 'f') {
+				f->apk_new = true;
+				if (snprintf(u->e2.name, sizeof(u->e2.name), "%s.apk-new", path) >= (int)sizeof(u->e2.name))
+					return unp_fail(u, -ENAMETOOLONG, "%s: name too long", path);
+			} else {
+				u->forward = false;
+			}
+		}
+	}
+	if (!u->forward)
+		return 0;
+	if (extract_tar_ops.begin(&u->x, &u->e2)) {
+		snprintf(u->why, sizeof(u->why), "%s", u->x.why);
+		return -EPERM;
+	}
+	return 0;
+}
+
+static int unp_data(void *ctx, const void *buf, size_t len)
+{
+	struct unp *u = ctx;
+	int err;
+
+	br_sha1_update(&u->sha1, buf, len);
+	u->bytes += len;
+	if (u->o && u->o->progress)
+		u->o->progress(u->o->ctx, u->bytes);
+	if (u->forward && (err = extract_tar_ops.data(&u->x, buf, len))) {
+		snprintf(u->why, sizeof(u->why), "%s", u->x.why);
+		return err;
+	}
+	return 0;
+}
+
+static int unp_end(void *ctx, const struct tar_entry *e)
+{
+	struct unp *u = ctx;
+	int err;
+
+	if (u->cur >= 0) {
+		struct apk_file *f = &u->files->f[u->cur];
+		if (f->type == 'f' || f->type == 'l') {
+			unsigned char d[20];
+			br_sha1_out(&u->sha1, d);
+			apk_q1(d, f->csum);
+		}
+	}
+	if (u->forward && (err = extract_tar_ops.end(&u->x, &u->e2))) {
+		snprintf(u->why, sizeof(u->why), "%s", u->x.why);
+		return err;
+	}
+	return 0;
+}
+
+static const struct tar_ops unp_ops = { unp_begin, unp_data, unp_end };
+
+static int unp_tar(void *ctx, const void *buf, size_t len)
+{
+	struct unp *u = ctx;
+
+	return tar_feed(&u->t, buf, len);
+}
+
+int apk_pkg_unpack(int fd, const struct apk_pkgcheck *c, int rootfd, const struct apk_unpack_opts *o,
+                   struct apk_files *files, char *why, size_t whysz)
+{
+	static struct unp u;
+	static unsigned char buf[65536];
+	ssize_t n;
+	int err;
+
+	memset(&u, 0, sizeof(u));
+	extract_init(&u.x, rootfd);
+	u.o = o;
+	u.files = files;
+	u.cur = -1;
+	tar_init(&u.t, &unp_ops, &u);
+	if (lseek(fd, (off_t)c->data_offset, SEEK_SET) < 0)
+		return snprintf(why, whysz, "seek: %s", strerror(errno)), -errno;
+	if ((err = gunzip_init(&u.g, unp_tar, &u)))
+		return snprintf(why, whysz, "out of memory"), err;
+	err = 0;
+	while ((n = read(fd, buf, sizeof(buf))) > 0)
+		if ((err = gunzip_feed(&u.g, buf, (size_t)n)))
+			break;
+	if (n < 0 && !err)
+		err = -errno;
+	if (!err) {
+		err = gunzip_finish(&u.g);
+		if (!err && (err = tar_finish(&u.t)))
+			snprintf(u.why, sizeof(u.why), "%s", u.t.why);
+		else if (err)
+			snprintf(u.why, sizeof(u.why), "%s", u.g.why);
+	} else {
+		gunzip_abort(&u.g);
+		tar_finish(&u.t);
+		if (!u.why[0])
+			snprintf(u.why, sizeof(u.why), "%s", u.t.why[0] ? u.t.why : u.g.why[0] ? u.g.why : strerror(-err));
+	}
+	extract_abort(&u.x);
+	if (err)
+		snprintf(why, whysz, "%s", u.why);
+	return err;
+}
