@@ -146,32 +146,42 @@ int kv_append(char *buf, size_t size, size_t *len, const char *key, const char *
 
 int kv_get(const char *text, const char *key, char *out, size_t outsz)
 {
-	size_t klen = strlen(key), o = 0;
-	const char *line = text;
+	size_t klen = strlen(key);
+	const char *p = text;
 
-	while (line && *line) {
-		if (!strncmp(line, key, klen) && line[klen] == '=') {
-			const char *p = line + klen + 1;
-			int inq = 0;
+	/* Walk record by record so that a quoted value holding "\nKEY=" is
+	 * never taken for a record of its own. */
+	while (*p) {
+		const char *name = p;
+		int match, inq = 0;
+		size_t o = 0;
 
-			for (; *p && (inq || *p != '\n'); p++) {
-				if (*p == '\'') {
-					inq = !inq;
-					continue;
-				}
-				if (!inq && *p == '\\' && p[1]) {
-					p++;
-				}
+		p += strcspn(p, "=\n");
+		if (*p != '=') {            /* not a KEY= line: skip it */
+			if (*p)
+				p++;
+			continue;
+		}
+		match = (size_t)(p - name) == klen && !strncmp(name, key, klen);
+		for (p++; *p && (inq || *p != '\n'); p++) {
+			if (*p == '\'') {
+				inq = !inq;
+				continue;
+			}
+			if (!inq && *p == '\\' && p[1])
+				p++;
+			if (match) {
 				if (o + 1 >= outsz)
 					return -ENOSPC;
 				out[o++] = *p;
 			}
+		}
+		if (match) {
 			out[o] = '\0';
 			return 0;
 		}
-		line = strchr(line, '\n');
-		if (line)
-			line++;
+		if (*p)
+			p++;
 	}
 	return -ENOENT;
 }
