@@ -29,6 +29,8 @@
 struct conn {
 	int fd;
 	struct tls *tls;            /* NULL for http:// */
+	http_reader rd;             /* instead of fd/tls: http_read_response() */
+	void *rctx;
 	int io_ms;
 	size_t pos, len;
 	char buf[HTTP_HDR_MAX];
@@ -235,6 +237,8 @@ static ssize_t conn_recv(struct conn *c, char *buf, size_t len)
 	ssize_t n;
 	int err;
 
+	if (c->rd)
+		return c->rd(c->rctx, buf, len);
 	if (c->tls)
 		return tls_read(c->tls, buf, len);
 	for (;;) {
@@ -716,6 +720,7 @@ int http_get(const char *url, const struct http_opts *o, http_sink sink,
 	res->content_length = -1;
 	c.fd = -1;
 	c.tls = NULL;
+	c.rd = NULL;
 	c.io_ms = o && o->io_timeout_ms > 0 ? o->io_timeout_ms : HTTP_IO_MS_DEFAULT;
 	if (strlen(url) >= sizeof(res->final_url)) {
 		snprintf(res->final_url, sizeof(res->final_url), "%s", url);
@@ -826,6 +831,7 @@ int http_post(const char *url, const struct http_opts *o, const char *ctype,
 	res->content_length = -1;
 	c.fd = -1;
 	c.tls = NULL;
+	c.rd = NULL;
 	c.io_ms = o && o->io_timeout_ms > 0 ? o->io_timeout_ms : HTTP_IO_MS_DEFAULT;
 	snprintf(res->final_url, sizeof(res->final_url), "%s", url);
 	if ((err = url_parse(&u, url))) {
@@ -852,4 +858,32 @@ int http_post(const char *url, const struct http_opts *o, const char *ctype,
 out:
 	conn_close(&c);
 	return err;
+}
+
+/* Parse one response (status line, headers, body) read through RD and
+ * stream a 2xx body into SINK; see http.h. */
+int http_read_response(http_reader rd, void *rctx, http_sink sink, void *ctx,
+                       struct http_result *res)
+{
+	static struct conn c;
+	struct head h;
+	int err;
+
+	memset(res, 0, sizeof(*res));
+	res->content_length = -1;
+	c.fd = -1;
+	c.tls = NULL;
+	c.rd = rd;
+	c.rctx = rctx;
+	c.io_ms = HTTP_IO_MS_DEFAULT;
+	c.pos = c.len = 0;
+	if ((err = read_head(&c, &h, res)))
+		return err;
+	if (!h.chunked && h.status != 204 && h.status != 304)
+		res->content_length = h.clen;
+	if (h.status < 200 || h.status > 299) {
+		set_why(res, "%d %s", h.status, h.reason);
+		return -EPROTO;
+	}
+	return read_body(&c, &h, sink, ctx, res);
 }

@@ -5,7 +5,12 @@
 #define NB_HTTP_H
 
 #include <stddef.h>
+#include <sys/types.h>
 #include "url.h"
+
+/* Supplies response bytes: up to LEN into BUF; returns the count, 0 at the
+ * end of the stream, or a negative errno. */
+typedef ssize_t (*http_reader)(void *rctx, void *buf, size_t len);
 
 /* Receives body bytes in order; return 0 to go on or a negative errno to stop. */
 typedef int (*http_sink)(void *ctx, const void *buf, size_t len);
@@ -51,6 +56,13 @@ struct http_result {
  * Not reentrant for https: the TLS state (about 190 KiB) is static. */
 int http_get(const char *url, const struct http_opts *o, http_sink sink,
              void *ctx, struct http_result *res);
+
+/* Parse one HTTP/1.1 response read through RD (the parser http_get uses,
+ * without a connection: for tests and fuzzing) and stream a 2xx body into
+ * SINK. Returns 0, -EPROTO (non-2xx or malformed), -EIO (truncated) or an
+ * error of RD or SINK; RES always filled. Not reentrant. */
+int http_read_response(http_reader rd, void *rctx, http_sink sink, void *ctx,
+                       struct http_result *res);
 
 /* POST LEN bytes of BODY with Content-Type CTYPE to URL, once (redirects
  * are not followed). Returns 0 for a 2xx answer, else a negative errno as
