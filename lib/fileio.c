@@ -1,10 +1,12 @@
 /* Small file helpers with fixed buffers. */
 #include <errno.h>
 #include <fcntl.h>
+#include <poll.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "fileio.h"
@@ -184,4 +186,32 @@ int kv_get(const char *text, const char *key, char *out, size_t outsz)
 			p++;
 	}
 	return -ENOENT;
+}
+
+long long mono_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+int fd_wait(int fd, short events, int ms)
+{
+	struct pollfd p = { .fd = fd, .events = events };
+	long long deadline = mono_ms() + ms, left;
+	int n;
+
+	for (;;) {
+		left = deadline - mono_ms();
+		if (left < 0)
+			left = 0;
+		n = poll(&p, 1, (int)left);
+		if (n > 0)
+			return 0;
+		if (n == 0)
+			return -ETIMEDOUT;
+		if (errno != EINTR)
+			return -errno;
+	}
 }

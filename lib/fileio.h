@@ -29,4 +29,11 @@ int kv_append(char *buf, size_t size, size_t *len, const char *key, const char *
  * Returns 0, -ENOENT or -ENOSPC. */
 int kv_get(const char *text, const char *key, char *out, size_t outsz);
 
+/* Milliseconds of CLOCK_MONOTONIC. */
+long long mono_ms(void);
+
+/* Wait up to MS milliseconds for EVENTS (poll(2) bits) on FD, restarting
+ * after signals. Returns 0, -ETIMEDOUT or -errno. */
+int fd_wait(int fd, short events, int ms);
+
 #endif

@@ -15,6 +15,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "fileio.h"
 #include "http.h"
 #include "tls.h"
 
@@ -81,34 +82,6 @@ static const char *err_words(int err)
 	}
 }
 
-static long long now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
-/* Wait up to MS for EVENTS on FD. 0, -ETIMEDOUT or -errno. */
-static int wait_fd(int fd, short events, int ms)
-{
-	struct pollfd p = { .fd = fd, .events = events };
-	long long deadline = now_ms() + ms, left;
-	int n;
-
-	for (;;) {
-		left = deadline - now_ms();
-		if (left < 0)
-			left = 0;
-		n = poll(&p, 1, (int)left);
-		if (n > 0)
-			return 0;
-		if (n == 0)
-			return -ETIMEDOUT;
-		if (errno != EINTR)
-			return -errno;
-	}
-}
 
 /* Non-blocking connect of a new socket to SA within MS. Returns the
  * socket or a negative errno. */
@@ -126,7 +99,7 @@ static int connect_addr(const struct sockaddr *sa, socklen_t salen, int ms)
 		err = -errno;
 		goto err_close;
 	}
-	if ((err = wait_fd(fd, POLLOUT, ms)))
+	if ((err = fd_wait(fd, POLLOUT, ms)))
 		goto err_close;
 	if (getsockopt(fd, SOL_SOCKET, SO_ERROR, &soerr, &len) < 0) {
 		err = -errno;
@@ -224,7 +197,7 @@ static int conn_send(struct conn *c, const char *buf, size_t len)
 			continue;
 		if (n < 0 && errno != EAGAIN && errno != EWOULDBLOCK)
 			return -errno;
-		if ((err = wait_fd(c->fd, POLLOUT, c->io_ms)))
+		if ((err = fd_wait(c->fd, POLLOUT, c->io_ms)))
 			return err;
 	}
 	return 0;
@@ -249,7 +222,7 @@ static ssize_t conn_recv(struct conn *c, char *buf, size_t len)
 			continue;
 		if (errno != EAGAIN && errno != EWOULDBLOCK)
 			return -errno;
-		if ((err = wait_fd(c->fd, POLLIN, c->io_ms)))
+		if ((err = fd_wait(c->fd, POLLIN, c->io_ms)))
 			return err;
 	}
 }

@@ -14,6 +14,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "fileio.h"
 #include "tls.h"
 
 /* Build time of the binary, Unix seconds: the Makefile passes
@@ -354,42 +355,24 @@ static int engine_error(struct tls *t)
 
 /* ---- engine I/O --------------------------------------------------------- */
 
-static long long now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 /* Wait up to the io timeout for EVENTS on the socket. */
 static int wait_fd(struct tls *t, short events)
 {
-	struct pollfd p = { .fd = t->fd, .events = events };
-	long long deadline = now_ms() + t->io_ms, left;
+	int err = fd_wait(t->fd, events, t->io_ms);
 	char d[32];
-	int n;
 
-	for (;;) {
-		left = deadline - now_ms();
-		if (left < 0)
-			left = 0;
-		n = poll(&p, 1, (int)left);
-		if (n > 0)
-			return 0;
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0)
-			return fail(t, -errno, "TLS: poll: %s", strerror(errno));
-		if (t->io_ms % 1000 == 0)
-			snprintf(d, sizeof(d), "%d s", t->io_ms / 1000);
-		else
-			snprintf(d, sizeof(d), "%d ms", t->io_ms);
-		if (!t->handshake_done)
-			return fail(t, -ETIMEDOUT, "TLS handshake: no answer within %s%s", d,
-			            t->first_len ? "" : " (is it an https server?)");
-		return fail(t, -ETIMEDOUT, "TLS: no data within %s", d);
-	}
+	if (err == 0)
+		return 0;
+	if (err != -ETIMEDOUT)
+		return fail(t, err, "TLS: poll: %s", strerror(-err));
+	if (t->io_ms % 1000 == 0)
+		snprintf(d, sizeof(d), "%d s", t->io_ms / 1000);
+	else
+		snprintf(d, sizeof(d), "%d ms", t->io_ms);
+	if (!t->handshake_done)
+		return fail(t, -ETIMEDOUT, "TLS handshake: no answer within %s%s", d,
+		            t->first_len ? "" : " (is it an https server?)");
+	return fail(t, -ETIMEDOUT, "TLS: no data within %s", d);
 }
 
 static int io_error(struct tls *t, int err)
