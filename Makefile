@@ -56,7 +56,7 @@ $(OUT)/tests/test_init_%: tests/unit/test_init_%.c tests/unit/tap.h $(OUT)/libph
 	@mkdir -p $(dir $@)
 	$(CC) $(CPPFLAGS) -Itests/unit $(CFLAGS) $(WARN) -o $@ $< $(OUT)/libphase.a $(OUT)/libnb.a $(LIBS)
 
-$(OUT)/tests/test_%: tests/unit/test_%.c tests/unit/tap.h $(OUT)/libnb.a
+$(OUT)/tests/test_%: tests/unit/test_%.c tests/unit/tap.h tests/unit/kids.h $(OUT)/libnb.a
 	@mkdir -p $(dir $@)
 	$(CC) $(CPPFLAGS) -Itests/unit $(CFLAGS) $(WARN) -o $@ $< $(OUT)/libnb.a $(LIBS)
 
