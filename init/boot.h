@@ -109,6 +109,7 @@ int net_up(struct boot *b);            /* net.c */
 int media_mount(struct boot *b);       /* media.c */
 int newroot_mount(struct boot *b);     /* newroot.c: the tmpfs for the overlay */
 int overlay_apply(struct boot *b);     /* overlay.c */
+int packages_install(struct boot *b);  /* packages.c: alpine-base, world, pkgs= into the new root */
 int newroot_prepare(struct boot *b);   /* newroot.c */
 int newroot_switch(struct boot *b);    /* newroot.c: only returns on failure */
 

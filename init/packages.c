@@ -1,0 +1,1144 @@
+/* Phase: packages. After the overlay, the new root becomes a real Alpine
+ * root: alpine-base, the overlay's /etc/apk/world and pkgs= are resolved
+ * against the repositories' signed APKINDEX files (alpine_repo= URLs, the
+ * overlay's /etc/apk/repositories, or the boot media's .boot_repository
+ * directories), fetched (from the depot when it holds the same package),
+ * checked against the index, unpacked with lib/extract's path safety, their
+ * install scripts run inside the new root, and apk's database is written
+ * so that apk in the booted system knows what is installed.
+ * Formats: docs/apk-formats.md. */
+#include <errno.h>
+#include <fcntl.h>
+#include <glob.h>
+#include <poll.h>
+#include <stdarg.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/utsname.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "apk.h"
+#include "apkpkg.h"
+#include "apksig.h"
+#include "boot.h"
+#include "fileio.h"
+#include "http.h"
+#include "tar.h"
+
+#define PK_REPOS_MAX 16
+#define PK_INDEX_MAX (64LL << 20)     /* a compressed APKINDEX larger than this is refused */
+#define PK_SCRIPT_MS_DEFAULT 60000
+#define PK_PROGRESS_MS 2000
+
+struct pk_repo {
+	char where[BOOT_PATH];         /* URL or absolute path, as in /etc/apk/repositories */
+	bool url;
+	bool loaded;
+	long npkgs;
+};
+
+struct pk_inst {
+	int pkg;                       /* index into db.pkgs */
+	struct apk_pkgcheck chk;
+	struct apk_files files;
+	bool script_failed;
+};
+
+struct pk {
+	struct boot *b;
+	struct apk_db db;
+	struct apk_keys keys;
+	struct pk_repo repo[PK_REPOS_MAX];
+	int nrepo;
+	char arch[32];
+	bool allow_untrusted;
+	long script_ms;
+	char nr[BOOT_PATH];            /* the new root, with the root prefix */
+	int rootfd;
+	struct pk_inst *inst;
+	int ninst;
+	char **set;                    /* paths the packages wrote (open addressing) */
+	size_t setcap, setn;
+	char world[4096];              /* the overlay's /etc/apk/world */
+	unsigned long long fetched, depot_bytes, unpacked;
+	int nfetched, ndepot;
+	long long fetch_ms;
+	/* download progress */
+	const char *dl_what;
+	long long dl_total, dl_last_ms;
+	unsigned long long dl_got;
+	int dl_fd;
+	char *mem;                     /* index download buffer */
+	size_t mem_len, mem_cap;
+};
+
+static struct pk P;
+
+/* ---- helpers ---- */
+
+static const char *arch_name(void)
+{
+	static const struct { const char *uname, *apk; } map[] = {
+		{ "x86_64", "x86_64" }, { "aarch64", "aarch64" }, { "armv7l", "armv7" },
+		{ "armv6l", "armhf" }, { "i686", "x86" }, { "i586", "x86" }, { "i386", "x86" },
+		{ "ppc64le", "ppc64le" }, { "s390x", "s390x" }, { "riscv64", "riscv64" },
+		{ "loongarch64", "loongarch64" },
+	};
+	static struct utsname u;
+	size_t i;
+
+	if (uname(&u) < 0)
+		return "x86_64";
+	for (i = 0; i < sizeof(map) / sizeof(map[0]); i++)
+		if (!strcmp(u.machine, map[i].uname))
+			return map[i].apk;
+	return u.machine;
+}
+
+static bool safe_word(const char *s)
+{
+	if (!*s || *s == '.' || *s == '-')
+		return false;
+	for (; *s; s++)
+		if (!((*s >= 'a' && *s <= 'z') || (*s >= 'A' && *s <= 'Z') || (*s >= '0' && *s <= '9') ||
+		      *s == '.' || *s == '_' || *s == '+' || *s == '-' || *s == '~'))
+			return false;
+	return true;
+}
+
+static void human(unsigned long long n, char *buf, size_t size)
+{
+	if (n >= 10ULL << 20)
+		snprintf(buf, size, "%llu MiB", n >> 20);
+	else if (n >= 1ULL << 20)
+		snprintf(buf, size, "%.1f MiB", (double)n / (1 << 20));
+	else
+		snprintf(buf, size, "%llu KiB", (n + 1023) >> 10);
+}
+
+static unsigned long fnv(const char *s)
+{
+	unsigned long h = 2166136261u;
+
+	for (; *s; s++)
+		h = (h ^ (unsigned char)*s) * 16777619u;
+	return h;
+}
+
+static bool set_has(const struct pk *p, const char *path)
+{
+	size_t i;
+
+	if (!p->setcap)
+		return false;
+	for (i = fnv(path) & (p->setcap - 1); p->set[i]; i = (i + 1) & (p->setcap - 1))
+		if (!strcmp(p->set[i], path))
+			return true;
+	return false;
+}
+
+static int set_add(struct pk *p, const char *path)
+{
+	size_t i;
+
+	if (set_has(p, path))
+		return 0;
+	if ((p->setn + 1) * 2 > p->setcap) {
+		size_t cap = p->setcap ? p->setcap * 2 : 1024, k;
+		char **n = calloc(cap, sizeof(*n));
+		if (!n)
+			return -ENOMEM;
+		for (k = 0; k < p->setcap; k++)
+			if (p->set[k]) {
+				for (i = fnv(p->set[k]) & (cap - 1); n[i]; i = (i + 1) & (cap - 1))
+					;
+				n[i] = p->set[k];
+			}
+		free(p->set);
+		p->set = n;
+		p->setcap = cap;
+	}
+	for (i = fnv(path) & (p->setcap - 1); p->set[i]; i = (i + 1) & (p->setcap - 1))
+		;
+	if (!(p->set[i] = strdup(path)))
+		return -ENOMEM;
+	p->setn++;
+	return 0;
+}
+
+/* Worth asking again (see overlay.c): the network or server may recover. */
+static bool transient(int err, const struct http_result *res)
+{
+	switch (err) {
+	case -ETIMEDOUT: case -ECONNREFUSED: case -ECONNRESET: case -EHOSTUNREACH:
+	case -ENETUNREACH: case -EIO: case -EAGAIN: case -EPIPE:
+		return true;
+	case -EPROTO:
+		return res->status >= 500;
+	default:
+		return false;
+	}
+}
+
+static void progress(struct pk *p)
+{
+	long long t = now_ms();
+	char got[32], total[32];
+
+	if (t - p->dl_last_ms < PK_PROGRESS_MS)
+		return;
+	p->dl_last_ms = t;
+	human(p->dl_got, got, sizeof(got));
+	if (p->dl_total > 0) {
+		human((unsigned long long)p->dl_total, total, sizeof(total));
+		log_info("packages: %s: %s of %s (%d %%)", p->dl_what, got, total,
+		         (int)(p->dl_got * 100 / (unsigned long long)p->dl_total));
+	} else {
+		log_info("packages: %s: %s", p->dl_what, got);
+	}
+}
+
+static int to_mem(void *ctx, const void *buf, size_t len)
+{
+	struct pk *p = ctx;
+
+	if (p->mem_len + len + 1 > p->mem_cap) {
+		size_t cap = p->mem_cap ? p->mem_cap : 1 << 20;
+		char *n;
+		while (cap < p->mem_len + len + 1)
+			cap *= 2;
+		if ((long long)cap > PK_INDEX_MAX * 2 || !(n = realloc(p->mem, cap)))
+			return -EFBIG;
+		p->mem = n;
+		p->mem_cap = cap;
+	}
+	memcpy(p->mem + p->mem_len, buf, len);
+	p->mem_len += len;
+	p->dl_got += len;
+	progress(p);
+	return 0;
+}
+
+static int to_fd(void *ctx, const void *buf, size_t len)
+{
+	struct pk *p = ctx;
+	const char *c = buf;
+
+	while (len) {
+		ssize_t n = write(p->dl_fd, c, len);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			return -errno;
+		c += n;
+		len -= (size_t)n;
+		p->dl_got += (unsigned long long)n;
+	}
+	progress(p);
+	return 0;
+}
+
+/* GET URL into memory (FD < 0) or the file FD, with the boot's retry
+ * schedule. Returns 0 or a negative errno with WHY set. */
+static int fetch(struct pk *p, const char *url, int fd, long long expect, char *why, size_t whysz)
+{
+	struct boot *b = p->b;
+	const struct retry *r = &b->o.http_retry;
+	struct http_opts ho = {
+		.connect_timeout_ms = b->o.http_timeout_ms,
+		.io_timeout_ms = b->o.http_timeout_ms,
+		.max_redirects = 5,
+	};
+	static struct http_result res;
+	int attempt, err;
+
+	for (attempt = 1; ; attempt++) {
+		long long t0 = now_ms();
+		int d;
+
+		p->mem_len = 0;
+		p->dl_got = 0;
+		p->dl_what = url;
+		p->dl_total = expect;
+		p->dl_last_ms = t0;
+		p->dl_fd = fd;
+		if (fd >= 0 && (ftruncate(fd, 0) < 0 || lseek(fd, 0, SEEK_SET) < 0))
+			return snprintf(why, whysz, "temporary file: %s", strerror(errno)), -errno;
+		err = http_get(url, &ho, fd >= 0 ? to_fd : to_mem, p, &res);
+		tl_wait("http", url, t0, now_ms());
+		p->fetch_ms += now_ms() - t0;
+		if (!err)
+			return 0;
+		if (!transient(err, &res) || attempt >= r->attempts) {
+			snprintf(why, whysz, "GET %s: %s%s", url, res.why[0] ? res.why : strerror(-err),
+			         attempt > 1 ? " (after retries)" : "");
+			return err;
+		}
+		d = retry_delay_ms(r, attempt, &b->seed);
+		log_warn("packages: GET %s: %s; retrying in %d.%d s (try %d of %d)", url,
+		         res.why[0] ? res.why : strerror(-err), d / 1000, d % 1000 / 100, attempt + 1, r->attempts);
+		sleep_ms(d);
+	}
+}
+
+/* ---- repositories and indexes ---- */
+
+static int add_repo(struct pk *p, const char *line)
+{
+	struct pk_repo *r;
+	size_t l;
+
+	line += strspn(line, " \t");
+	l = strcspn(line, " \t\r\n#");
+	if (!l)
+		return 0;
+	if (line[0] == '@') {
+		log_warn("packages: tagged repository '%.*s' skipped (tags are not supported)", (int)strcspn(line, "\r\n"), line);
+		return 0;
+	}
+	if (p->nrepo >= PK_REPOS_MAX) {
+		log_warn("packages: more than %d repositories; ignoring %.*s", PK_REPOS_MAX, (int)l, line);
+		return 0;
+	}
+	r = &p->repo[p->nrepo];
+	if (l >= sizeof(r->where))
+		return boot_fail(p->b, -ENAMETOOLONG, "packages: repository %.*s...: too long", 64, line);
+	memcpy(r->where, line, l);
+	r->where[l] = '\0';
+	while (l > 1 && r->where[l - 1] == '/')
+		r->where[--l] = '\0';
+	r->url = !strncmp(r->where, "http://", 7) || !strncmp(r->where, "https://", 8);
+	if (!r->url && r->where[0] != '/') {
+		log_warn("packages: repository %s is neither http(s):// nor an absolute path; skipped", r->where);
+		return 0;
+	}
+	p->nrepo++;
+	return 0;
+}
+
+/* The overlay's /etc/apk/repositories, else alpine_repo=, else the boot
+ * repositories: the same choice newroot.c writes into the new root. */
+static int find_repos(struct pk *p)
+{
+	struct boot *b = p->b;
+	static char text[8192];
+	char path[BOOT_PATH], list[1024], *save = NULL, *tok, *line;
+	int i, err;
+
+	if (!fmt_path(path, sizeof(path), "%s/etc/apk/repositories", p->nr) &&
+	    file_read_str(path, text, sizeof(text)) >= 0) {
+		for (line = strtok_r(text, "\n", &save); line; line = strtok_r(NULL, "\n", &save))
+			if ((err = add_repo(p, line)))
+				return err;
+		return 0;
+	}
+	if (b->o.alpine_repo[0]) {
+		snprintf(list, sizeof(list), "%s", b->o.alpine_repo);
+		for (tok = strtok_r(list, ",", &save); tok; tok = strtok_r(NULL, ",", &save))
+			if ((err = add_repo(p, tok)))
+				return err;
+		return 0;
+	}
+	for (i = 0; i < b->nrepos; i++)
+		if ((err = add_repo(p, b->repos[i])))
+			return err;
+	return 0;
+}
+
+/* Read file PATH whole into p->mem. */
+static int read_whole(struct pk *p, const char *path, char *why, size_t whysz)
+{
+	struct stat st;
+	int fd = open(path, O_RDONLY | O_CLOEXEC), err = 0;
+	ssize_t n;
+
+	if (fd < 0)
+		return snprintf(why, whysz, "%s", strerror(errno)), -errno;
+	if (fstat(fd, &st) < 0 || st.st_size > PK_INDEX_MAX) {
+		close(fd);
+		return snprintf(why, whysz, "too large"), -EFBIG;
+	}
+	p->mem_len = 0;
+	if (to_mem(p, "", 0) < 0 || (size_t)st.st_size + 1 > p->mem_cap) {
+		char *m = realloc(p->mem, (size_t)st.st_size + 1);
+		if (!m) {
+			close(fd);
+			return -ENOMEM;
+		}
+		p->mem = m;
+		p->mem_cap = (size_t)st.st_size + 1;
+	}
+	while (p->mem_len < (size_t)st.st_size && (n = read(fd, p->mem + p->mem_len, (size_t)st.st_size - p->mem_len)) > 0)
+		p->mem_len += (size_t)n;
+	if (p->mem_len != (size_t)st.st_size)
+		err = -EIO;
+	close(fd);
+	if (err)
+		snprintf(why, whysz, "short read");
+	return err;
+}
+
+static int load_index(struct pk *p, int i)
+{
+	struct pk_repo *r = &p->repo[i];
+	static struct apk_index_file f;
+	char loc[BOOT_PATH + 64], why[512], dbwhy[256];
+	int err;
+	long n;
+
+	if (r->url) {
+		if (fmt_path(loc, sizeof(loc), "%s/%s/APKINDEX.tar.gz", r->where, p->arch))
+			return -ENAMETOOLONG;
+		if (!p->b->net_up && p->b->pid1) {
+			log_warn("packages: %s: skipped: the network is not up", loc);
+			return 0;
+		}
+		err = fetch(p, loc, -1, -1, why, sizeof(why));
+	} else {
+		char path[BOOT_PATH + 64];
+		if (fmt_path(loc, sizeof(loc), "%s/%s/APKINDEX.tar.gz", r->where, p->arch) ||
+		    rpath(p->b, path, sizeof(path), loc))
+			return -ENAMETOOLONG;
+		err = read_whole(p, path, why, sizeof(why));
+	}
+	if (err) {
+		/* As apk: an unreachable repository is a warning; what is then
+		 * missing fails the resolution with its own line. */
+		log_warn("packages: %s: %s; repository skipped", loc, why);
+		return 0;
+	}
+	err = apk_index_unpack((unsigned char *)p->mem, p->mem_len, &p->keys, &f);
+	if (err == -ENOKEY || err == -EKEYREJECTED) {
+		if (!p->allow_untrusted) {
+			free(f.text);
+			return boot_fail(p->b, err, "packages: %s: %s; refusing it (nbinit.allow_untrusted would accept it)",
+			                 loc, f.why);
+		}
+		log_warn("packages: %s: %s; used anyway (nbinit.allow_untrusted)", loc, f.why);
+	} else if (err) {
+		return boot_fail(p->b, err, "packages: %s: %s", loc, f.why);
+	}
+	n = apk_db_add_index(&p->db, f.text, f.text_len, i, dbwhy, sizeof(dbwhy));
+	f.text = NULL;
+	if (n < 0)
+		return boot_fail(p->b, (int)n, "packages: %s: APKINDEX %s", loc, dbwhy);
+	r->loaded = true;
+	r->npkgs = n;
+	log_info("packages: %s: %ld package%s%s%s%s, %s", r->where, n, n == 1 ? "" : "s", f.description[0] ? " (" : "",
+	         f.description, f.description[0] ? ")" : "", err ? "UNTRUSTED" : f.why);
+	return 0;
+}
+
+/* ---- what is asked for ---- */
+
+static int add_wants(struct pk *p, char *text, const char *from, struct apk_want *w, size_t *n, size_t max)
+{
+	char *save = NULL, *tok;
+
+	for (tok = strtok_r(text, " \t\n,", &save); tok; tok = strtok_r(NULL, " \t\n,", &save)) {
+		if (*n >= max)
+			return boot_fail(p->b, -E2BIG, "packages: more than %zu packages asked for", max);
+		if (apk_dep_parse(tok, &w[*n].dep))
+			return boot_fail(p->b, -EINVAL, "packages: %s: '%s' is not a package name or dependency", from, tok);
+		w[*n].from = from;
+		(*n)++;
+	}
+	return 0;
+}
+
+/* ---- scripts ---- */
+
+/* Run script S of package NAME-VER inside the new root with /bin/sh (the
+ * new root's) and the arguments ARGS (at most 60), bounded by
+ * p->script_ms. Returns its exit status (>= 0), -ETIMEDOUT or a negative
+ * errno. */
+static int run_script(struct pk *p, const char *name, const char *ver, const struct apk_script *s,
+                      char *const *args)
+{
+	char rel[BOOT_PATH], path[BOOT_PATH], dir[BOOT_PATH];
+	char *const envp[] = { "PATH=/usr/sbin:/usr/bin:/sbin:/bin", "HOME=/root", "TERM=linux", NULL };
+	long long deadline;
+	int status = 0, pfd, err;
+	pid_t pid;
+
+	if (fmt_path(rel, sizeof(rel), "/lib/apk/exec/%s-%s.%s", name, ver, s->action) ||
+	    fmt_path(path, sizeof(path), "%s%s", p->nr, rel) || fmt_path(dir, sizeof(dir), "%s/lib/apk/exec", p->nr))
+		return -ENAMETOOLONG;
+	mkdir_p(dir, 0755);
+	if ((err = file_write(path, s->text, s->len, 0755)))
+		return err;
+	pid = fork();
+	if (pid < 0) {
+		err = -errno;
+		unlink(path);
+		return err;
+	}
+	if (pid == 0) {
+		char *argv[64] = { "sh", rel };
+		int a;
+
+		for (a = 0; args[a] && a < 60; a++)
+			argv[a + 2] = args[a];
+		argv[a + 2] = NULL;
+		dup2(STDERR_FILENO, STDOUT_FILENO);
+		if (chroot(p->nr) < 0 || chdir("/") < 0)
+			_exit(126);
+		execve("/bin/sh", argv, envp);
+		_exit(127);
+	}
+	deadline = now_ms() + p->script_ms;
+	pfd = (int)syscall(SYS_pidfd_open, pid, 0);
+	for (;;) {
+		pid_t r = waitpid(pid, &status, WNOHANG);
+		long left;
+
+		if (r == pid)
+			break;
+		if (r < 0 && errno != EINTR) {
+			err = -errno;
+			goto out;
+		}
+		left = (long)(deadline - now_ms());
+		if (left <= 0) {
+			kill(pid, SIGKILL);
+			waitpid(pid, &status, 0);
+			err = -ETIMEDOUT;
+			goto out;
+		}
+		if (pfd >= 0) {
+			struct pollfd pf = { .fd = pfd, .events = POLLIN };
+			poll(&pf, 1, (int)(left > 1000 ? 1000 : left));
+		} else {
+			sleep_ms(left > 20 ? 20 : left);
+		}
+	}
+	err = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + (WIFSIGNALED(status) ? WTERMSIG(status) : 0);
+out:
+	if (pfd >= 0)
+		close(pfd);
+	unlink(path);
+	return err;
+}
+
+/* Run ACTION's script of IN, if it has one; a failure is a warning and
+ * marks the package (f:s in the database), as apk does. ARGS NULL: the
+ * version. */
+static void script(struct pk *p, struct pk_inst *in, const char *action, char *const *args)
+{
+	const struct apk_pkg *pk = &p->db.pkgs[in->pkg];
+	const struct apk_script *s = apk_pkg_script(&in->chk, action);
+	char *ver[] = { (char *)pk->version, NULL };
+	long long t0 = now_ms();
+	int r;
+
+	if (!s)
+		return;
+	r = run_script(p, pk->name, pk->version, s, args ? args : ver);
+	tl_wait("script", pk->name, t0, now_ms());
+	if (r == 0) {
+		log_debug("packages: %s-%s: %s ran", pk->name, pk->version, action);
+		return;
+	}
+	in->script_failed = true;
+	if (r == -ETIMEDOUT)
+		log_warn("packages: %s-%s: %s script killed after %ld s", pk->name, pk->version, action, p->script_ms / 1000);
+	else if (r == 127)
+		log_warn("packages: %s-%s: %s script: no /bin/sh in the new root to run it", pk->name, pk->version, action);
+	else if (r == 126)
+		log_warn("packages: %s-%s: %s script: cannot chroot into %s", pk->name, pk->version, action, p->nr);
+	else if (r < 0)
+		log_warn("packages: %s-%s: %s script: %s", pk->name, pk->version, action, strerror(-r));
+	else
+		log_warn("packages: %s-%s: %s script exited with status %d", pk->name, pk->version, action, r);
+}
+
+/* ---- installing ---- */
+
+static bool keep_existing(void *ctx, const char *path, bool *protect)
+{
+	struct pk *p = ctx;
+
+	if (set_has(p, path))
+		return false;          /* an earlier package's: the later one wins */
+	*protect = !strncmp(path, "etc/", 4);
+	return true;
+}
+
+/* Open the package file for PKG: the depot copy when a path repository
+ * holds it with the right checksum, else a download into TMP. */
+static int package_fd(struct pk *p, int i, const char *tmp, struct apk_pkgcheck *c, char *from, size_t fromsz,
+                      char *why, size_t whysz)
+{
+	const struct apk_pkg *pk = &p->db.pkgs[i];
+	const struct pk_repo *own = &p->repo[pk->repo];
+	char rel[BOOT_PATH], path[BOOT_PATH * 2];
+	int k, fd, err;
+
+	if (fmt_path(rel, sizeof(rel), "%s/%s-%s.apk", p->arch, pk->name, pk->version))
+		return -ENAMETOOLONG;
+	/* Its own repository first when that is a path, then any other path
+	 * repository or boot repository (the depot) that holds the very same
+	 * package: no network for what the depot has. */
+	for (k = -1; k < p->nrepo + p->b->nrepos; k++) {
+		const char *where = k < 0 ? own->where : k < p->nrepo ? p->repo[k].where : p->b->repos[k - p->nrepo];
+		bool mine = k < 0;
+
+		if ((k < 0 && own->url) || (k >= 0 && k < p->nrepo && (p->repo[k].url || &p->repo[k] == own)))
+			continue;
+		if (fmt_path(path, sizeof(path), "%s%s/%s", p->b->root, where, rel))
+			continue;
+		fd = open(path, O_RDONLY | O_CLOEXEC);
+		if (fd < 0) {
+			if (mine)
+				log_warn("packages: %s/%s: %s", where, rel, strerror(errno));
+			continue;
+		}
+		err = apk_pkg_check(fd, pk->csum, c);
+		if (!err) {
+			snprintf(from, fromsz, "%s/%s", where, rel);
+			p->ndepot++;
+			p->depot_bytes += c->size;
+			return fd;
+		}
+		close(fd);
+		if (mine)
+			return snprintf(why, whysz, "%s/%s: %s", where, rel, c->why), err;
+		log_debug("packages: %s/%s: not the indexed package (%s)", where, rel, c->why);
+	}
+	if (!own->url)
+		return snprintf(why, whysz, "%s/%s: not found", own->where, rel), -ENOENT;
+	if (fmt_path(path, sizeof(path), "%s/%s", own->where, rel))
+		return -ENAMETOOLONG;
+	fd = open(tmp, O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+	if (fd < 0)
+		return snprintf(why, whysz, "%s: %s", tmp, strerror(errno)), -errno;
+	if ((err = fetch(p, path, fd, pk->size > 0 ? pk->size : -1, why, whysz))) {
+		close(fd);
+		return err;
+	}
+	p->nfetched++;
+	p->fetched += p->dl_got;
+	if ((err = apk_pkg_check(fd, pk->csum, c))) {
+		close(fd);
+		return snprintf(why, whysz, "%s: %s", path, c->why), err;
+	}
+	snprintf(from, fromsz, "%s", path);
+	return fd;
+}
+
+static int install_one(struct pk *p, struct pk_inst *in, int nth, int total, const char *tmp)
+{
+	const struct apk_pkg *pk = &p->db.pkgs[in->pkg];
+	struct apk_unpack_opts uo = { .keep = keep_existing, .ctx = p };
+	char from[BOOT_PATH * 2], why[TAR_PATH_MAX + 256], sz[32];
+	size_t k, kept = 0, news = 0;
+	int fd, err;
+
+	if (!safe_word(pk->name) || !safe_word(pk->version))
+		return boot_fail(p->b, -EINVAL, "packages: index entry '%s' '%s': not a package name and version",
+		                 pk->name, pk->version);
+	fd = package_fd(p, in->pkg, tmp, &in->chk, from, sizeof(from), why, sizeof(why));
+	if (fd < 0)
+		return boot_fail(p->b, fd, "packages: %s-%s: %s", pk->name, pk->version, why);
+	human(in->chk.size, sz, sizeof(sz));
+	log_info("packages: (%d/%d) %s-%s (%s) from %s", nth, total, pk->name, pk->version, sz, from);
+	script(p, in, "pre-install", NULL);
+	err = apk_pkg_unpack(fd, &in->chk, p->rootfd, &uo, &in->files, why, sizeof(why));
+	close(fd);
+	unlink(tmp);
+	if (err)
+		return boot_fail(p->b, err, "packages: %s-%s: unpacking: %s", pk->name, pk->version, why);
+	for (k = 0; k < in->files.n; k++) {
+		const struct apk_file *f = &in->files.f[k];
+		if (f->type != 'd' && !f->kept && set_add(p, f->path))
+			return boot_fail(p->b, -ENOMEM, "packages: out of memory");
+		kept += f->kept && !f->apk_new;
+		news += f->apk_new;
+		if (f->apk_new)
+			log_info("packages: %s-%s: /%s kept (the overlay's); the package's is /%s.apk-new",
+			         pk->name, pk->version, f->path, f->path);
+	}
+	if (kept)
+		log_info("packages: %s-%s: %zu file%s kept from the overlay", pk->name, pk->version, kept, kept == 1 ? "" : "s");
+	p->unpacked += (unsigned long long)(pk->installed_size > 0 ? pk->installed_size : 0);
+	script(p, in, "post-install", NULL);
+	return 0;
+}
+
+/* ---- apk's database ---- */
+
+struct buf {
+	char *p;
+	size_t len, cap;
+	int err;
+};
+
+static void bput(struct buf *b, const void *data, size_t n)
+{
+	if (b->err)
+		return;
+	if (b->len + n + 1 > b->cap) {
+		size_t cap = b->cap ? b->cap : 65536;
+		char *q;
+		while (cap < b->len + n + 1)
+			cap *= 2;
+		if (!(q = realloc(b->p, cap))) {
+			b->err = -ENOMEM;
+			return;
+		}
+		b->p = q;
+		b->cap = cap;
+	}
+	memcpy(b->p + b->len, data, n);
+	b->len += n;
+	b->p[b->len] = '\0';
+}
+
+static void bprintf(struct buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void bprintf(struct buf *b, const char *fmt, ...)
+{
+	char line[8192];
+	va_list ap;
+	int n;
+
+	va_start(ap, fmt);
+	n = vsnprintf(line, sizeof(line), fmt, ap);
+	va_end(ap);
+	if (n < 0 || n >= (int)sizeof(line)) {
+		b->err = -ENAMETOOLONG;
+		return;
+	}
+	bput(b, line, (size_t)n);
+}
+
+static void field(struct buf *b, char key, const char *v)
+{
+	if (v && *v)
+		bprintf(b, "%c:%s\n", key, v);
+}
+
+static void deps_field(struct buf *b, const struct apk_db *db, char key, unsigned first, unsigned n)
+{
+	char w[512];
+	unsigned j;
+
+	if (!n)
+		return;
+	bprintf(b, "%c:", key);
+	for (j = 0; j < n; j++)
+		bprintf(b, "%s%s", j ? " " : "", apk_dep_str(&db->deps[first + j], w, sizeof(w)));
+	bput(b, "\n", 1);
+}
+
+static const char *parent_of(const char *path, char *buf, size_t size)
+{
+	const char *slash = strrchr(path, '/');
+
+	snprintf(buf, size, "%.*s", slash ? (int)(slash - path) : 0, path);
+	return buf;
+}
+
+/* One package's entry of /lib/apk/db/installed: the index fields, then
+ * each directory (F:, M: unless root:root 0755) with its files (R:, a:
+ * unless root:root 0644, Z:). */
+static void installed_entry(struct buf *b, const struct apk_db *db, const struct pk_inst *in)
+{
+	const struct apk_pkg *pk = &db->pkgs[in->pkg];
+	const struct apk_files *l = &in->files;
+	bool *done = calloc(l->n + 1, sizeof(bool));
+	char dir[TAR_PATH_MAX], d2[TAR_PATH_MAX];
+	size_t i, k;
+
+	if (!done) {
+		b->err = -ENOMEM;
+		return;
+	}
+	field(b, 'C', pk->csum);
+	field(b, 'P', pk->name);
+	field(b, 'V', pk->version);
+	field(b, 'A', pk->arch);
+	bprintf(b, "S:%lld\nI:%lld\n", pk->size, pk->installed_size);
+	field(b, 'T', pk->desc);
+	field(b, 'U', pk->url);
+	field(b, 'L', pk->license);
+	field(b, 'o', pk->origin);
+	field(b, 'm', pk->maintainer);
+	if (pk->build_time)
+		bprintf(b, "t:%lld\n", pk->build_time);
+	field(b, 'c', pk->commit);
+	if (pk->provider_priority >= 0)
+		bprintf(b, "k:%d\n", pk->provider_priority);
+	deps_field(b, db, 'D', pk->deps, pk->ndeps);
+	deps_field(b, db, 'p', pk->provs, pk->nprovs);
+	deps_field(b, db, 'i', pk->iifs, pk->niifs);
+	if (in->script_failed)
+		bput(b, "f:s\n", 4);
+	/* Directories in the order they first appear (a file's parent counts). */
+	for (i = 0; i < l->n; i++) {
+		const struct apk_file *f = &l->f[i];
+		const struct apk_file *df = NULL;
+
+		if (done[i])
+			continue;
+		if (f->type == 'd') {
+			snprintf(dir, sizeof(dir), "%s", f->path);
+			df = f;
+		} else
+			parent_of(f->path, dir, sizeof(dir));
+		for (k = 0; !df && k < l->n; k++)
+			if (l->f[k].type == 'd' && !strcmp(l->f[k].path, dir))
+				df = &l->f[k];
+		if (df)
+			done[df - l->f] = true;
+		bprintf(b, "F:%s\n", dir);
+		if (df && (df->uid || df->gid || (df->mode & 07777) != 0755))
+			bprintf(b, "M:%u:%u:%o\n", df->uid, df->gid, df->mode & 07777);
+		for (k = 0; k < l->n; k++) {
+			const struct apk_file *g = &l->f[k];
+			if (done[k] || g->type == 'd' || strcmp(parent_of(g->path, d2, sizeof(d2)), dir))
+				continue;
+			done[k] = true;
+			bprintf(b, "R:%s\n", strrchr(g->path, '/') ? strrchr(g->path, '/') + 1 : g->path);
+			if (g->uid || g->gid || (g->mode & 07777) != 0644)
+				bprintf(b, "a:%u:%u:%o\n", g->uid, g->gid, g->mode & 07777);
+			if (g->csum[0])
+				bprintf(b, "Z:%s\n", g->csum);
+		}
+	}
+	bput(b, "\n", 1);
+	free(done);
+}
+
+/* One ustar header: NAME (at most 99 bytes), SIZE, MODE, TYPE. */
+static void tar_header(struct buf *b, const char *name, size_t size, unsigned mode, char type)
+{
+	unsigned char h[512];
+	unsigned sum = 0;
+	size_t i;
+
+	memset(h, 0, sizeof(h));
+	memcpy(h, name, strnlen(name, 99));
+	snprintf((char *)h + 100, 8, "%07o", mode);
+	snprintf((char *)h + 108, 8, "%07o", 0);
+	snprintf((char *)h + 116, 8, "%07o", 0);
+	snprintf((char *)h + 124, 12, "%011zo", size);
+	snprintf((char *)h + 136, 12, "%011o", 0);
+	h[156] = (unsigned char)type;
+	memcpy(h + 257, "ustar", 6);
+	memcpy(h + 263, "00", 2);
+	memset(h + 148, ' ', 8);
+	for (i = 0; i < 512; i++)
+		sum += h[i];
+	snprintf((char *)h + 148, 8, "%06o", sum);
+	h[155] = ' ';
+	bput(b, h, 512);
+}
+
+static void tar_data(struct buf *b, const void *data, size_t size)
+{
+	static const char zeros[512];
+
+	bput(b, data, size);
+	bput(b, zeros, (512 - size % 512) % 512);
+}
+
+/* A regular file NAME with DATA; a GNU long-name entry first when NAME
+ * does not fit the header (apk's scripts.tar does the same). */
+static void tar_file(struct buf *b, const char *name, const void *data, size_t size, unsigned mode)
+{
+	size_t nl = strlen(name);
+
+	if (nl > 99) {
+		tar_header(b, "././@LongLink", nl + 1, 0644, 'L');
+		tar_data(b, name, nl + 1);
+	}
+	tar_header(b, name, size, mode, '0');
+	tar_data(b, data, size);
+}
+
+static int write_nr(struct pk *p, const char *rel, const void *data, size_t len)
+{
+	char path[BOOT_PATH], dir[BOOT_PATH], *slash;
+
+	if (fmt_path(path, sizeof(path), "%s%s", p->nr, rel))
+		return -ENAMETOOLONG;
+	snprintf(dir, sizeof(dir), "%s", path);
+	if ((slash = strrchr(dir, '/'))) {
+		*slash = '\0';
+		mkdir_p(dir, 0755);
+	}
+	return file_write(path, data, len, 0644);
+}
+
+static int word_cmp(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* Triggers: each package's trigger script with the directories its
+ * trigger globs match (all of them changed: the root is new). */
+static void run_triggers(struct pk *p, struct buf *tdb)
+{
+	int i;
+
+	for (i = 0; i < p->ninst; i++) {
+		struct pk_inst *in = &p->inst[i];
+		const struct apk_pkg *pk = &p->db.pkgs[in->pkg];
+		const struct apk_script *s = apk_pkg_script(&in->chk, "trigger");
+		char trig[1024], *save = NULL, *g;
+		static char *args[61];
+		static char dirs[60][BOOT_PATH];
+		int na = 0;
+
+		if (!s || !in->chk.triggers[0])
+			continue;
+		bprintf(tdb, "%s %s\n", pk->csum ? pk->csum : "", in->chk.triggers);
+		snprintf(trig, sizeof(trig), "%s", in->chk.triggers);
+		for (g = strtok_r(trig, " ", &save); g; g = strtok_r(NULL, " ", &save)) {
+			char pat[BOOT_PATH];
+			glob_t gl;
+			size_t k;
+
+			if (*g == '+')
+				g++;
+			if (fmt_path(pat, sizeof(pat), "%s%s", p->nr, g) || glob(pat, GLOB_ONLYDIR, NULL, &gl))
+				continue;
+			for (k = 0; k < gl.gl_pathc && na < 60; k++) {
+				snprintf(dirs[na], sizeof(dirs[na]), "%s", gl.gl_pathv[k] + strlen(p->nr));
+				args[na] = dirs[na];
+				na++;
+			}
+			globfree(&gl);
+		}
+		args[na] = NULL;
+		if (na)
+			script(p, in, "trigger", args);
+	}
+}
+
+static int write_db(struct pk *p, const struct apk_want *w, size_t nw)
+{
+	struct buf inst = { 0 }, scr = { 0 }, tdb = { 0 }, world = { 0 };
+	char **words = calloc(nw + 1, sizeof(*words));
+	char name[512];
+	size_t i, k;
+	int err = 0;
+
+	if (!words)
+		return -ENOMEM;
+	for (i = 0; i < (size_t)p->ninst; i++) {
+		const struct pk_inst *in = &p->inst[i];
+		const struct apk_pkg *pk = &p->db.pkgs[in->pkg];
+		int s;
+
+		installed_entry(&inst, &p->db, in);
+		for (s = 0; s < in->chk.nscripts; s++) {
+			snprintf(name, sizeof(name), "%s-%s.%s.%s", pk->name, pk->version, pk->csum ? pk->csum : "",
+			         in->chk.scripts[s].action);
+			tar_file(&scr, name, in->chk.scripts[s].text, in->chk.scripts[s].len, 0755);
+		}
+	}
+	{
+		static const char zeros[1024];
+		bput(&scr, zeros, sizeof(zeros));
+	}
+	run_triggers(p, &tdb);
+	/* The world: every word asked for, sorted, once. */
+	for (i = 0, k = 0; i < nw; i++) {
+		char d[512];
+		words[k++] = strdup(apk_dep_str(&w[i].dep, d, sizeof(d)));
+	}
+	qsort(words, k, sizeof(*words), word_cmp);
+	for (i = 0; i < k; i++)
+		if (words[i] && (!i || !words[i - 1] || strcmp(words[i], words[i - 1])))
+			bprintf(&world, "%s\n", words[i]);
+	if (inst.err || scr.err || tdb.err || world.err)
+		err = -ENOMEM;
+	if (!err && (err = write_nr(p, "/lib/apk/db/installed", inst.p, inst.len)))
+		boot_fail(p->b, err, "packages: writing /lib/apk/db/installed: %s", strerror(-err));
+	if (!err && (err = write_nr(p, "/lib/apk/db/scripts.tar", scr.p, scr.len)))
+		boot_fail(p->b, err, "packages: writing /lib/apk/db/scripts.tar: %s", strerror(-err));
+	if (!err && (err = write_nr(p, "/lib/apk/db/triggers", tdb.p ? tdb.p : "", tdb.len)))
+		boot_fail(p->b, err, "packages: writing /lib/apk/db/triggers: %s", strerror(-err));
+	if (!err && (err = write_nr(p, "/etc/apk/world", world.p ? world.p : "", world.len)))
+		boot_fail(p->b, err, "packages: writing /etc/apk/world: %s", strerror(-err));
+	if (!err) {
+		char a[40];
+		int n = snprintf(a, sizeof(a), "%s\n", p->arch);
+		if ((err = write_nr(p, "/etc/apk/arch", a, (size_t)n)))
+			boot_fail(p->b, err, "packages: writing /etc/apk/arch: %s", strerror(-err));
+	}
+	for (i = 0; i < k; i++)
+		free(words[i]);
+	free(words);
+	free(inst.p);
+	free(scr.p);
+	free(tdb.p);
+	free(world.p);
+	return err;
+}
+
+/* The initrd's keys into the new root's /etc/apk/keys, so that apk in the
+ * booted system trusts the same repositories. Existing keys stay. */
+static void copy_keys(struct pk *p)
+{
+	char dir[BOOT_PATH], src[BOOT_PATH], path[BOOT_PATH * 2];
+	size_t i;
+
+	if (rpath(p->b, src, sizeof(src), "/etc/apk/keys") || fmt_path(dir, sizeof(dir), "%s/etc/apk/keys", p->nr))
+		return;
+	for (i = 0; i < p->keys.n; i++) {
+		static char pem[16384];
+		char from[BOOT_PATH * 2];
+		struct stat st;
+		ssize_t n;
+
+		if (fmt_path(path, sizeof(path), "%s/%s", dir, p->keys.k[i].name) || lstat(path, &st) == 0 ||
+		    fmt_path(from, sizeof(from), "%s/%s", src, p->keys.k[i].name))
+			continue;
+		n = file_read_str(from, pem, sizeof(pem) - 1);
+		if (n <= 0)
+			continue;
+		pem[n++] = '\n';
+		mkdir_p(dir, 0755);
+		if (file_write(path, pem, (size_t)n, 0644))
+			log_warn("packages: cannot copy key %s into the new root", p->keys.k[i].name);
+	}
+}
+
+static void cleanup(struct pk *p)
+{
+	size_t i;
+	int k;
+
+	for (k = 0; k < p->ninst; k++) {
+		apk_pkgcheck_free(&p->inst[k].chk);
+		apk_files_free(&p->inst[k].files);
+	}
+	free(p->inst);
+	for (i = 0; i < p->setcap; i++)
+		free(p->set[i]);
+	free(p->set);
+	free(p->mem);
+	apk_db_free(&p->db);
+	if (p->rootfd >= 0)
+		close(p->rootfd);
+	memset(p, 0, sizeof(*p));
+	p->rootfd = -1;
+}
+
+int packages_install(struct boot *b)
+{
+	struct pk *p = &P;
+	static struct apk_want want[512];
+	static char pkgs[1024];
+	char keydir[BOOT_PATH], path[BOOT_PATH], tmp[BOOT_PATH], why[1024], t1[32], t2[32], t3[32];
+	const char *v;
+	long long t0 = now_ms();
+	size_t nwant = 0;
+	int *order = NULL, err = 0, i, loaded = 0;
+	long n;
+
+	memset(p, 0, sizeof(*p));
+	p->b = b;
+	p->rootfd = -1;
+	snprintf(p->arch, sizeof(p->arch), "%s", arch_name());
+	p->allow_untrusted = cmdline_has(&b->cl, "nbinit.allow_untrusted");
+	p->script_ms = PK_SCRIPT_MS_DEFAULT;
+	if ((v = cmdline_get(&b->cl, "nbinit.script_timeout")) && atoi(v) > 0)
+		p->script_ms = atoi(v) * 1000L;
+	if (rpath(b, p->nr, sizeof(p->nr), b->newroot) || rpath(b, keydir, sizeof(keydir), "/etc/apk/keys") ||
+	    rpath(b, tmp, sizeof(tmp), "/run/nbinit/package.apk"))
+		return boot_fail(b, -ENAMETOOLONG, "packages: path too long");
+
+	/* What is asked for: alpine-base, the overlay's world, pkgs=. */
+	want[nwant].from = "nbinit";
+	apk_dep_parse(strcpy(pkgs, "alpine-base"), &want[nwant++].dep);
+	if (!fmt_path(path, sizeof(path), "%s/etc/apk/world", p->nr) && file_read_str(path, p->world, sizeof(p->world)) > 0 &&
+	    (err = add_wants(p, p->world, "/etc/apk/world", want, &nwant, sizeof(want) / sizeof(want[0]))))
+		goto out;
+	{
+		static char pk2[1024];
+		snprintf(pk2, sizeof(pk2), "%s", b->o.pkgs);
+		if ((err = add_wants(p, pk2, "pkgs=", want, &nwant, sizeof(want) / sizeof(want[0]))))
+			goto out;
+	}
+
+	if ((err = find_repos(p)))
+		goto out;
+	if (!p->nrepo) {
+		log_info("packages: no repositories (no alpine_repo=, no .boot_repository, none in the overlay): "
+		         "installing nothing; the new root holds only the overlay");
+		goto out;
+	}
+	n = apk_keys_load(&p->keys, keydir);
+	if (n < 0 && n != -ENOENT)
+		log_warn("packages: %s: %s", keydir, strerror((int)-n));
+	log_debug("packages: %ld trusted key%s in /etc/apk/keys (%u unreadable)", n > 0 ? n : 0, n == 1 ? "" : "s",
+	          p->keys.bad);
+	apk_db_init(&p->db, p->arch);
+	for (i = 0; i < p->nrepo; i++) {
+		if ((err = load_index(p, i)))
+			goto out;
+		loaded += p->repo[i].loaded;
+	}
+	if (!loaded) {
+		err = boot_fail(b, -ENOENT, "packages: none of the %d repositor%s has an index for %s (first: %s/%s/APKINDEX.tar.gz); "
+		                "cannot install %s", p->nrepo, p->nrepo == 1 ? "y" : "ies", p->arch, p->repo[0].where,
+		                p->arch, want[nwant > 1 ? 1 : 0].dep.name);
+		goto out;
+	}
+	if ((err = apk_db_index(&p->db)) ||
+	    !(order = malloc((p->db.npkgs + 1) * sizeof(*order))) ||
+	    !(p->inst = calloc(p->db.npkgs + 1, sizeof(*p->inst)))) {
+		err = boot_fail(b, -ENOMEM, "packages: out of memory");
+		goto out;
+	}
+	n = apk_solve(&p->db, want, nwant, order, why, sizeof(why));
+	if (n < 0) {
+		err = boot_fail(b, (int)n, "packages: %s", why);
+		goto out;
+	}
+	{
+		unsigned long long bytes = 0;
+		for (i = 0; i < n; i++)
+			bytes += (unsigned long long)(p->db.pkgs[order[i]].size > 0 ? p->db.pkgs[order[i]].size : 0);
+		human(bytes, t1, sizeof(t1));
+		log_info("packages: installing %ld package%s (%s) for %zu asked for", n, n == 1 ? "" : "s", t1, nwant);
+	}
+
+	p->rootfd = open(p->nr, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (p->rootfd < 0) {
+		err = boot_fail(b, -errno, "packages: %s: %s", b->newroot, strerror(errno));
+		goto out;
+	}
+	{
+		char run[BOOT_PATH];
+		if (!rpath(b, run, sizeof(run), "/run/nbinit"))
+			mkdir_p(run, 0755);
+	}
+	for (i = 0; i < n; i++) {
+		p->inst[i].pkg = order[i];
+		p->ninst = i + 1;
+		if ((err = install_one(p, &p->inst[i], i + 1, (int)n, tmp)))
+			goto out;
+	}
+	copy_keys(p);
+	if ((err = write_db(p, want, nwant)))
+		goto out;
+	human(p->fetched, t1, sizeof(t1));
+	human(p->depot_bytes, t2, sizeof(t2));
+	human(p->unpacked, t3, sizeof(t3));
+	log_info("packages: %ld installed in %lld ms: %d fetched (%s, %lld ms), %d from the depot (%s), %s unpacked",
+	         n, now_ms() - t0, p->nfetched, t1, p->fetch_ms, p->ndepot, t2, t3);
+out:
+	free(order);
+	unlink(tmp);
+	cleanup(p);
+	return err;
+}
