@@ -204,6 +204,9 @@ int main(int argc, char **argv)
 	tl_phase("overlay");
 	if ((err = newroot_mount(b)) || (err = overlay_apply(b)))
 		fail_policy(b);
+	tl_phase("packages");
+	if ((err = packages_install(b)))
+		fail_policy(b);
 	tl_phase("newroot");
 	if ((err = newroot_prepare(b)))
 		fail_policy(b);

@@ -107,32 +107,6 @@ static void copy_in(struct boot *b, const char *from, const char *to)
 		log_warn("newroot: cannot write %s", to);
 }
 
-static void count_words(const char *s, int *n)
-{
-	const char *p = s;
-
-	while (*p) {
-		p += strspn(p, " \t\n,");
-		if (*p) {
-			(*n)++;
-			p += strcspn(p, " \t\n,");
-		}
-	}
-}
-
-static void report_packages(struct boot *b)
-{
-	char p[BOOT_PATH], world[4096];
-	int n = 0;
-
-	count_words(b->o.pkgs, &n);
-	if (!nr_path(b, p, sizeof(p), "/etc/apk/world") && file_read_str(p, world, sizeof(world)) > 0)
-		count_words(world, &n);
-	if (n)
-		log_info("newroot: %d package%s asked for (pkgs= and /etc/apk/world) but nbinit does not install "
-		         "packages yet: the new root holds only the overlay", n, n == 1 ? " is" : "s are");
-}
-
 static int write_boot_record(struct boot *b)
 {
 	char text[4096], repos[2048] = "", media[1024] = "";
@@ -169,7 +143,6 @@ int newroot_prepare(struct boot *b)
 		copy_in(b, "/run/nbinit/net", "/var/lib/nbinit/net");
 	if ((err = write_boot_record(b)))
 		log_warn("newroot: /var/lib/nbinit/boot: %s", strerror(-err));
-	report_packages(b);
 	return 0;
 }
 

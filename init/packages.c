@@ -364,7 +364,7 @@ static int read_whole(struct pk *p, const char *path, char *why, size_t whysz)
 		return snprintf(why, whysz, "too large"), -EFBIG;
 	}
 	p->mem_len = 0;
-	if (to_mem(p, "", 0) < 0 || (size_t)st.st_size + 1 > p->mem_cap) {
+	if ((size_t)st.st_size + 1 > p->mem_cap) {
 		char *m = realloc(p->mem, (size_t)st.st_size + 1);
 		if (!m) {
 			close(fd);

@@ -23,6 +23,12 @@
 #   NBLAB net <KEY='value'>           each line of /var/lib/nbinit/net
 #   NBLAB boot <KEY='value'>          each line of /var/lib/nbinit/boot
 #   NBLAB cmdline <text>              /proc/cmdline
+#   NBLAB apk-pkg <name>-<version>    each package in /lib/apk/db/installed
+#   NBLAB apk-db ok <n> files         every file the db lists is on disk with its Z:
+#                                     checksum, and /bin /sbin /usr /lib hold nothing else
+#   NBLAB apk-db bad <path> <why>     ... or what is wrong, one line each
+#   NBLAB apk-ran <text>              /var/lib/nblab/*: what the install scripts wrote
+#   NBLAB apk-world <word>            /etc/apk/world
 #   NBLAB-END
 
 PATH=/bin:/sbin:/usr/bin:/usr/sbin
@@ -115,6 +121,45 @@ done
 each_line net /var/lib/nbinit/net
 each_line boot /var/lib/nbinit/boot
 say cmdline "$($bb cat /proc/cmdline)"
+
+# apk's database against the disk (what nbinit's packages phase wrote).
+# Z: is "Q1" + base64 of the SHA-1 of the contents (of the target for links).
+q1() {
+	if [ -L "$1" ]; then
+		h=$($bb readlink "$1" | $bb tr -d '\n' | $bb sha1sum)
+	else
+		h=$($bb sha1sum <"$1")
+	fi
+	h=${h%% *}
+	echo "Q1$($bb printf "$(echo "$h" | $bb sed 's/../\\x&/g')" | $bb base64)"
+}
+if [ -r /lib/apk/db/installed ]; then
+	db=/tmp/nblab-apk-files
+	: >"$db"
+	bad=0 n=0 dir= file= pkg=
+	while IFS= read -r l; do
+		case $l in
+		P:*) pkg=${l#P:} ;;
+		V:*) say apk-pkg "$pkg-${l#V:}" ;;
+		F:*) dir=${l#F:}
+			[ -d "/$dir" ] || { say apk-db bad "/$dir" "directory missing"; bad=1; } ;;
+		R:*) file=/$dir/${l#R:}; n=$((n + 1)); echo "$file" >>"$db"
+			[ -e "$file" ] || [ -L "$file" ] || { say apk-db bad "$file" "missing"; bad=1; } ;;
+		Z:*) [ -e "$file" ] || [ -L "$file" ] || continue
+			[ "$(q1 "$file")" = "${l#Z:}" ] || { say apk-db bad "$file" "checksum differs"; bad=1; } ;;
+		esac
+	done </lib/apk/db/installed
+	# Nothing on disk that no package owns (the overlay's /sbin/init aside).
+	for f in $($bb find /bin /sbin /usr /lib ! -path '/lib/apk/*' ! -path '/lib/modules/*' \( -type f -o -type l \) 2>/dev/null); do
+		[ "$f" = /sbin/init ] && continue
+		$bb grep -qxF "$f" "$db" || { say apk-db bad "$f" "not in the database"; bad=1; }
+	done
+	[ $bad = 0 ] && say apk-db ok "$n" files
+	for f in /var/lib/nblab/*; do
+		[ -r "$f" ] && say apk-ran "$($bb cat "$f")"
+	done
+	[ -r /etc/apk/world ] && for w in $($bb cat /etc/apk/world); do say apk-world "$w"; done
+fi
 echo NBLAB-END
 
 $bb sync
