@@ -636,7 +636,7 @@ static int install_one(struct pk *p, struct pk_inst *in, int nth, int total, con
 	const struct apk_pkg *pk = &p->db.pkgs[in->pkg];
 	struct apk_unpack_opts uo = { .keep = keep_existing, .ctx = p };
 	char from[BOOT_PATH * 2], why[TAR_PATH_MAX + 256], sz[32];
-	size_t k, kept = 0, news = 0;
+	size_t k, kept = 0;
 	int fd, err;
 
 	if (!safe_word(pk->name) || !safe_word(pk->version))
@@ -658,7 +658,6 @@ static int install_one(struct pk *p, struct pk_inst *in, int nth, int total, con
 		if (f->type != 'd' && !f->kept && set_add(p, f->path))
 			return boot_fail(p->b, -ENOMEM, "packages: out of memory");
 		kept += f->kept && !f->apk_new;
-		news += f->apk_new;
 		if (f->apk_new)
 			log_info("packages: %s-%s: /%s kept (the overlay's); the package's is /%s.apk-new",
 			         pk->name, pk->version, f->path, f->path);

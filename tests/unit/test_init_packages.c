@@ -173,7 +173,8 @@ static int make_fixtures(const char *mkapk)
 	  "cp -a good unsigned; $M index -o unsigned/alpine/v3.20/main/x86_64/APKINDEX.tar.gz unsigned/alpine/v3.20/main/x86_64/*.apk\n"
 	  "cp -a good tampered; $M splice -o tampered/alpine/v3.20/main/x86_64/busybox-1.36.1-r5.apk pk/busybox-1.36.1-r5.apk:0,1 pk/musl-1.2.4-r0.apk:2\n"
 	  /* HTTP: the main repository of the depot plus hello-2.0 that only the web has */
-	  "mkdir -p www; cp -a good/alpine www/; rm -f www/alpine/v3.20/community/x86_64/*\n"
+	  /* main's packages only in the depot: the phase must take them from there */
+	  "mkdir -p www; cp -a good/alpine www/; rm -f www/alpine/v3.20/community/x86_64/* www/alpine/v3.20/main/x86_64/*.apk\n"
 	  "cp pk/hello-2.0-r0.apk www/alpine/v3.20/community/x86_64/\n"
 	  "$M index -o www/alpine/v3.20/community/x86_64/APKINDEX.tar.gz --key $KEY www/alpine/v3.20/community/x86_64/*.apk\n"
 	  "mkdir -p ovl/etc/apk ovl/bin; echo 'Welcome (overlay)' >ovl/etc/motd; echo hello >ovl/etc/apk/world\n",
@@ -206,7 +207,7 @@ static const struct row rows[] = {
 	    "packages: hello: required by /etc/apk/world, but no package"),
 	ROW("failing post-install is a warning (f:s)", "good", "pkgs=failing", 2, 0,
 	    "musl busybox alpine-baselayout alpine-base hello hello-completion failing"),
-	ROW("HTTP repository, packages from the depot when it has them", "good",
+	ROW("HTTP repositories; main's packages only in the depot, taken from there", "good",
 	    "alpine_repo=http://127.0.0.1:$PORT/alpine/v3.20/main,http://127.0.0.1:$PORT/alpine/v3.20/community", 2, 0,
 	    "musl busybox alpine-baselayout alpine-base hello"),
 	ROW("no repositories: nothing installed", NULL, "", 0, 0, ""),
