@@ -67,7 +67,9 @@ struct pk {
 	char world[4096];              /* the overlay's /etc/apk/world */
 	unsigned long long fetched, depot_bytes, unpacked;
 	int nfetched, ndepot;
-	long long fetch_ms;
+	long long fetch_ms;            /* package downloads, summed */
+	long long fetch_t0, script_t0, script_sum_ms;   /* first start, time summed (timeline) */
+	int nscripts;
 	/* download progress */
 	const char *dl_what;
 	long long dl_total, dl_last_ms;
@@ -270,8 +272,15 @@ static int fetch(struct pk *p, const char *url, int fd, long long expect, char *
 		if (fd >= 0 && (ftruncate(fd, 0) < 0 || lseek(fd, 0, SEEK_SET) < 0))
 			return snprintf(why, whysz, "temporary file: %s", strerror(errno)), -errno;
 		err = http_get(url, &ho, fd >= 0 ? to_fd : to_mem, p, &res);
-		tl_wait("http", url, t0, now_ms());
-		p->fetch_ms += now_ms() - t0;
+		/* Indexes are a wait each; package downloads one summed wait
+		 * at the end (the timeline has room for a few dozen records). */
+		if (fd < 0)
+			tl_wait("http", url, t0, now_ms());
+		else {
+			if (!p->fetch_ms)
+				p->fetch_t0 = t0;
+			p->fetch_ms += now_ms() - t0;
+		}
 		if (!err)
 			return 0;
 		if (!transient(err, &res) || attempt >= r->attempts) {
@@ -539,7 +548,9 @@ static void script(struct pk *p, struct pk_inst *in, const char *action, char *c
 	if (!s)
 		return;
 	r = run_script(p, pk->name, pk->version, s, args ? args : ver);
-	tl_wait("script", pk->name, t0, now_ms());
+	if (!p->nscripts++)
+		p->script_t0 = t0;
+	p->script_sum_ms += now_ms() - t0;
 	if (r == 0) {
 		log_debug("packages: %s-%s: %s ran", pk->name, pk->version, action);
 		return;
@@ -1135,6 +1146,14 @@ int packages_install(struct boot *b)
 	human(p->unpacked, t3, sizeof(t3));
 	log_info("packages: %ld installed in %lld ms: %d fetched (%s, %lld ms), %d from the depot (%s), %s unpacked",
 	         n, now_ms() - t0, p->nfetched, t1, p->fetch_ms, p->ndepot, t2, t3);
+	if (p->nfetched) {
+		snprintf(path, sizeof(path), "%d packages, %s", p->nfetched, t1);
+		tl_wait("http", path, p->fetch_t0, p->fetch_t0 + p->fetch_ms);
+	}
+	if (p->nscripts) {
+		snprintf(path, sizeof(path), "%d package scripts", p->nscripts);
+		tl_wait("script", path, p->script_t0, p->script_t0 + p->script_sum_ms);
+	}
 out:
 	free(order);
 	unlink(tmp);
