@@ -22,6 +22,7 @@
 #   NBLAB marker <dir> <text>         /media/*/.nblab-depot (proves the depot is readable)
 #   NBLAB net <KEY='value'>           each line of /var/lib/nbinit/net
 #   NBLAB boot <KEY='value'>          each line of /var/lib/nbinit/boot
+#   NBLAB timeline <record>           each line of /var/lib/nbinit/timeline (tab-separated)
 #   NBLAB cmdline <text>              /proc/cmdline
 #   NBLAB apk-pkg <name>-<version>    each package in /lib/apk/db/installed
 #   NBLAB apk-db ok <n> files         every file the db lists is on disk with its Z:
@@ -120,6 +121,7 @@ done
 
 each_line net /var/lib/nbinit/net
 each_line boot /var/lib/nbinit/boot
+each_line timeline /var/lib/nbinit/timeline
 say cmdline "$($bb cat /proc/cmdline)"
 
 # apk's database against the disk (what nbinit's packages phase wrote).
