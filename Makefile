@@ -30,7 +30,7 @@ INIT_OBJ := $(INIT_SRC:%.c=$(OUT)/obj/%.o)
 PHASE_OBJ := $(filter-out $(OUT)/obj/init/main.o,$(INIT_OBJ))
 TESTS    := $(TEST_SRC:tests/unit/%.c=$(OUT)/tests/%)
 
-.PHONY: all init tests check unit vm demo clean pxerd
+.PHONY: all init tests check unit vm demo clean pxerd bench
 all: $(OUT)/init
 
 init: $(OUT)/init
@@ -81,6 +81,17 @@ demo:
 pxerd: all
 	tests/setup
 	qemu/lab pxerd
+
+# Speed and size figures (not part of check): boots the lab's seed scenario
+# BENCH_N times (default 5) and prints medians and spreads; BENCH= passes
+# more options, e.g. make bench BENCH='-C gzip,xz,zstd'. See bench/bench -h.
+$(OUT)/bench/ovlpeak: bench/ovlpeak.c $(OUT)/libphase.a $(OUT)/libnb.a
+	@mkdir -p $(dir $@)
+	$(CC) $(CPPFLAGS) $(CFLAGS) $(WARN) $(STATIC) -o $@ $< $(OUT)/libphase.a $(OUT)/libnb.a $(LIBS)
+
+bench: all $(OUT)/bench/ovlpeak
+	tests/setup
+	bench/bench $(if $(BENCH_N),-n $(BENCH_N)) $(BENCH)
 
 clean:
 	rm -rf $(OUT)
