@@ -267,21 +267,6 @@ static bool bad_uuid(const char *u)
 	return zero || eff;
 }
 
-/* Worth asking again: the network or the server may get better. A 4xx, a
- * certificate that is refused, a redirect loop or a bad archive will not. */
-static bool transient(int err, const struct http_result *res)
-{
-	switch (err) {
-	case -ETIMEDOUT: case -ECONNREFUSED: case -ECONNRESET: case -EHOSTUNREACH:
-	case -ENETUNREACH: case -EIO: case -EAGAIN: case -EPIPE:
-		return true;
-	case -EPROTO:
-		return res->status >= 500;
-	default:
-		return false;
-	}
-}
-
 static int from_url(struct boot *b, int rootfd)
 {
 	const struct retry *r = &b->o.http_retry;
@@ -334,7 +319,7 @@ static int from_url(struct boot *b, int rootfd)
 			return 0;
 		}
 		wipe(b, rootfd);
-		again = !s.failed && transient(err, &res) && attempt < r->attempts;
+		again = !s.failed && http_transient(err, &res) && attempt < r->attempts;
 		if (!again) {
 			if (s.failed)
 				return boot_fail(b, err, "overlay: %s: %s", url, stream_why(&s));

@@ -173,20 +173,6 @@ static int set_add(struct pk *p, const char *path)
 	return 0;
 }
 
-/* Worth asking again (see overlay.c): the network or server may recover. */
-static bool transient(int err, const struct http_result *res)
-{
-	switch (err) {
-	case -ETIMEDOUT: case -ECONNREFUSED: case -ECONNRESET: case -EHOSTUNREACH:
-	case -ENETUNREACH: case -EIO: case -EAGAIN: case -EPIPE:
-		return true;
-	case -EPROTO:
-		return res->status >= 500;
-	default:
-		return false;
-	}
-}
-
 static void progress(struct pk *p)
 {
 	long long t = now_ms();
@@ -283,7 +269,7 @@ static int fetch(struct pk *p, const char *url, int fd, long long expect, char *
 		}
 		if (!err)
 			return 0;
-		if (!transient(err, &res) || attempt >= r->attempts) {
+		if (!http_transient(err, &res) || attempt >= r->attempts) {
 			snprintf(why, whysz, "GET %s: %s%s", url, res.why[0] ? res.why : strerror(-err),
 			         attempt > 1 ? " (after retries)" : "");
 			return err;

@@ -860,3 +860,17 @@ int http_read_response(http_reader rd, void *rctx, http_sink sink, void *ctx,
 	}
 	return read_body(&c, &h, sink, ctx, res);
 }
+
+/* Whether a failed GET is worth asking again (see http.h). */
+bool http_transient(int err, const struct http_result *res)
+{
+	switch (err) {
+	case -ETIMEDOUT: case -ECONNREFUSED: case -ECONNRESET: case -EHOSTUNREACH:
+	case -ENETUNREACH: case -EIO: case -EAGAIN: case -EPIPE:
+		return true;
+	case -EPROTO:
+		return res->status >= 500;
+	default:
+		return false;
+	}
+}

@@ -4,6 +4,7 @@
 #ifndef NB_HTTP_H
 #define NB_HTTP_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <sys/types.h>
 #include "url.h"
@@ -63,6 +64,11 @@ int http_get(const char *url, const struct http_opts *o, http_sink sink,
  * error of RD or SINK; RES always filled. Not reentrant. */
 int http_read_response(http_reader rd, void *rctx, http_sink sink, void *ctx,
                        struct http_result *res);
+
+/* Whether ERR (with RES) from http_get is worth asking again: timeouts,
+ * refused or reset connections, truncation and 5xx may get better; a 4xx,
+ * a refused certificate or a redirect loop will not. */
+bool http_transient(int err, const struct http_result *res);
 
 /* POST LEN bytes of BODY with Content-Type CTYPE to URL, once (redirects
  * are not followed). Returns 0 for a 2xx answer, else a negative errno as
