@@ -102,9 +102,9 @@ pack -o "$tmp/p1" "$kver"
 check "default pack exits 0 ($rc)" '[ "$rc" = 0 ]'
 check "one summary line: output, features nbinit, module count, size" \
 	'[ "$(wc -l <"$tmp/out")" = 1 ] &&
-	 grep -Eq "^mkpxerd: $tmp/p1: features: nbinit; modules: [0-9]+ for $kver; .*size: [0-9]+ bytes .*gzip" "$tmp/out"'
+	 grep -Eq "^mkpxerd: $tmp/p1: features: nbinit; modules: [0-9]+ for $kver; .*size: [0-9]+ bytes .*zstd" "$tmp/out"'
 check "no warnings with a static init and busybox" '[ ! -s "$tmp/err" ]'
-check "gzip output" '[ "$(od -An -tx1 -N2 "$tmp/p1" | tr -d " \n")" = 1f8b ]'
+check "zstd output (the default)" '[ "$(od -An -tx1 -N4 "$tmp/p1" | tr -d " \n")" = 28b52ffd ]'
 echo "# default pxerd for $kver: $(wc -c <"$tmp/p1" | tr -d ' ') bytes"
 
 entries "$tmp/p1" >"$tmp/list1"
@@ -127,8 +127,10 @@ check "entries are sorted" 'LC_ALL=C sort "$tmp/names1" | cmp -s - "$tmp/names1"
 
 # The modules asked for and every dependency the kernel's modules.dep names.
 for mod in kernel/drivers/net/ethernet/intel/e1000/e1000.ko kernel/drivers/net/virtio_net.ko \
+	kernel/drivers/net/ethernet/intel/e1000e/e1000e.ko kernel/drivers/net/ethernet/intel/igb/igb.ko \
+	kernel/drivers/net/ethernet/realtek/r8169.ko kernel/drivers/net/ethernet/broadcom/tg3.ko \
 	kernel/fs/nfs/nfsv3.ko kernel/drivers/virtio/virtio_pci.ko kernel/drivers/block/virtio_blk.ko \
-	kernel/fs/fat/vfat.ko kernel/fs/ext4/ext4.ko; do
+	kernel/fs/fat/vfat.ko; do
 	deps=$(sed -n "s|^$mod:||p" "$kdir/modules.dep")
 	missing=
 	for p in $mod $deps; do
@@ -141,6 +143,12 @@ for p in kernel/net/sunrpc/sunrpc.ko kernel/fs/lockd/lockd.ko kernel/fs/nfs/nfs.
 done
 check "NFS over RDMA (and the InfiniBand core) is not packed" \
 	'none_match -e xprtrdma -e infiniband "$tmp/names1"'
+check "opt-in features are not in the default: ext4, nfsv4, ixgbe, bnx2, virtio_scsi, sd_mod" \
+	'none_match -e /ext4.ko -e /nfsv4.ko -e /ixgbe.ko -e /bnx2.ko -e /virtio_scsi.ko -e /sd_mod.ko "$tmp/names1"'
+check "the default is under 3 MB ($(wc -c <"$tmp/p1") bytes; README.md: Speed and size)" \
+	'[ "$(wc -c <"$tmp/p1")" -lt 3000000 ]'
+check "nothing packed twice: no kmod .bin indexes, no modules.order, no modules.builtin.modinfo" \
+	'none_match -e "modules\..*\.bin$" -e modules.order -e modules.builtin.modinfo "$tmp/names1"'
 
 member "$tmp/p1" "$m/modules.dep" >"$tmp/dep"
 check "modules.dep has a line for each packed module" \
@@ -180,7 +188,7 @@ check "-l lists exactly what the archive holds" \
 	'sed -e "s|^\./||" -e "/^\.$/d" "$tmp/out" | cmp -s - "$tmp/names1.nodot"'
 
 # ---------------------------------------------------------------- compressions
-for c in xz:fd377a585a00 zstd:28b52ffd none:303730373031; do
+for c in gzip:1f8b08 xz:fd377a585a00 zstd:28b52ffd none:303730373031; do
 	pack -C "${c%%:*}" -F base,virtio -o "$tmp/c.${c%%:*}" "$kver"
 	magic=$(od -An -tx1 -N6 "$tmp/c.${c%%:*}" | tr -d ' \n')
 	check "-C ${c%%:*} exits 0 ($rc), output starts with ${c#*:} ($magic)" \
@@ -242,7 +250,7 @@ check "... and a built-in one is silently fine" 'none_match af_packet "$tmp/err"
 # ---------------------------------------------------------------- options
 run -L -P "$tmp/feat"
 check "-L lists the features of the repo and of -P" \
-	'for f in base dhcp dyn ext4 gone nbinit network nfs vfat virtio; do grep -qx $f "$tmp/out" || exit 1; done'
+	'for f in base dhcp dyn ext4 gone nbinit network nfs nfs4 nic vfat virtio virtio-scsi; do grep -qx $f "$tmp/out" || exit 1; done'
 printf '# mkinitfs.conf\nfeatures="base vfat"\n' >"$tmp/mkinitfs.conf"
 pack -c "$tmp/mkinitfs.conf" -C none -o "$tmp/o1" "$kver"
 names "$tmp/o1" >"$tmp/on"
@@ -279,13 +287,44 @@ check "no modules.dep in BASEDIR: packed with deps all the same (virtio_blk need
 	'[ "$rc" = 0 ] && [ ! -s "$tmp/err" ] && grep -q "virtio_ring.ko$" "$tmp/on" && grep -q "virtio_blk.ko$" "$tmp/on"'
 check "... and nothing was written into BASEDIR" 'cmp -s "$tmp/before" "$tmp/after"'
 
+# Compressed modules in BASEDIR (Alpine's are .ko.gz, others .ko.xz or
+# .ko.zst) are packed uncompressed: the pxerd is compressed once.
+czd=$tmp/cz/lib/modules/$kver
+mkdir -p "$czd/kernel/drivers/block" "$czd/kernel/drivers/virtio"
+cp "$kdir/modules.builtin" "$czd/"
+gzip -9nc "$kdir/kernel/drivers/block/virtio_blk.ko" >"$czd/kernel/drivers/block/virtio_blk.ko.gz"
+xz -c "$kdir/kernel/drivers/virtio/virtio_ring.ko" >"$czd/kernel/drivers/virtio/virtio_ring.ko.xz"
+zstd -qc "$kdir/kernel/drivers/virtio/virtio.ko" >"$czd/kernel/drivers/virtio/virtio.ko.zst"
+# Its modules.dep as depmod writes it (Debian's depmod cannot read .ko.gz).
+printf '%s\n' "kernel/drivers/block/virtio_blk.ko.gz: kernel/drivers/virtio/virtio.ko.zst kernel/drivers/virtio/virtio_ring.ko.xz" \
+	"kernel/drivers/virtio/virtio.ko.zst: kernel/drivers/virtio/virtio_ring.ko.xz" \
+	"kernel/drivers/virtio/virtio_ring.ko.xz:" >"$czd/modules.dep"
+printf 'kernel/drivers/block/virtio_blk.ko*\n' >"$tmp/feat/czblk.modules"
+run -b "$tmp/cz" -i "$tmp/init" -P "$tmp/feat" -F base,czblk -C none -o "$tmp/o7" "$kver"
+names "$tmp/o7" >"$tmp/on"
+check "compressed modules (.ko.gz, .ko.xz, .ko.zst) are packed as plain .ko ($rc)" \
+	'[ "$rc" = 0 ] && [ ! -s "$tmp/err" ] && grep -qx "$m/kernel/drivers/block/virtio_blk.ko" "$tmp/on" &&
+	 grep -qx "$m/kernel/drivers/virtio/virtio_ring.ko" "$tmp/on" && grep -qx "$m/kernel/drivers/virtio/virtio.ko" "$tmp/on" &&
+	 none_match -e "\.ko\.gz$" -e "\.ko\.xz$" -e "\.ko\.zst$" "$tmp/on"'
+member "$tmp/o7" "$m/kernel/drivers/virtio/virtio_ring.ko" >"$tmp/ring.ko"
+check "... byte for byte what was compressed (virtio_ring.ko from .ko.xz)" \
+	'cmp -s "$tmp/ring.ko" "$kdir/kernel/drivers/virtio/virtio_ring.ko"'
+member "$tmp/o7" "$m/modules.dep" >"$tmp/dep7"
+check "... and modules.dep names the plain files" \
+	'grep -q "^kernel/drivers/block/virtio_blk.ko: .*kernel/drivers/virtio/virtio_ring.ko" "$tmp/dep7"'
+
+# The opt-in features add what the default leaves out.
+pack -l -F nbinit,network,nfs4,virtio-scsi,ext4 "$kver"
+check "-F nbinit,network,nfs4,virtio-scsi,ext4 adds ixgbe, bnx2, nfsv4, virtio_scsi, sd_mod, ext4 ($rc)" \
+	'[ "$rc" = 0 ] && for k in ixgbe bnx2 nfsv4 virtio_scsi sd_mod ext4; do grep -q "/$k.ko$" "$tmp/out" || exit 1; done'
+
 # ---------------------------------------------------------------- feature files
 : >"$tmp/out"
 : >"$tmp/err"
-lines features/base.modules features/network.modules features/dhcp.modules features/nfs.modules \
-	features/virtio.modules features/vfat.modules features/ext4.modules 2>/dev/null >"$tmp/union"
+lines features/dhcp.modules features/nic.modules features/nfs.modules features/virtio.modules \
+	features/vfat.modules >"$tmp/union"
 lines features/nbinit.modules >"$tmp/nbm"
-check "features/nbinit.modules is the union of base network dhcp nfs virtio vfat ext4" \
+check "features/nbinit.modules is the union of dhcp nic nfs virtio vfat" \
 	'cmp -s "$tmp/nbm" "$tmp/union"'
 lines features/nbinit.files >"$tmp/nbf"
 lines features/base.files features/dhcp.files | LC_ALL=C comm -23 - "$tmp/nbf" >"$tmp/missing"
@@ -293,7 +332,10 @@ check "features/nbinit.files holds base.files and dhcp.files" '[ ! -s "$tmp/miss
 lines features/network.modules >"$tmp/network"
 lines modules.d/ethernet modules.d/dhcp | LC_ALL=C comm -23 - "$tmp/network" >"$tmp/missing"
 check "features/network.modules holds modules.d/ethernet and modules.d/dhcp" '[ ! -s "$tmp/missing" ]'
-check "features/nfs.modules covers modules.d/nfs (kernel/fs/nfs)" 'grep -qx kernel/fs/nfs features/nfs.modules'
+lines features/nic.modules | LC_ALL=C comm -23 - "$tmp/network" >"$tmp/missing"
+check "features/nic.modules is a subset of features/network.modules" '[ ! -s "$tmp/missing" ]'
+check "features/nfs.modules packs NFSv3, features/nfs4.modules NFSv4 (modules.d/nfs: kernel/fs/nfs/*)" \
+	'grep -qx "kernel/fs/nfs/nfsv3.ko\*" features/nfs.modules && grep -qx "kernel/fs/nfs/nfsv4.ko\*" features/nfs4.modules'
 check "files.d/dhcp and features/dhcp.files name default.script" \
 	'grep -qx /usr/share/udhcpc/default.script files.d/dhcp &&
 	 grep -qx /usr/share/udhcpc/default.script features/dhcp.files'
