@@ -106,6 +106,10 @@ int options_parse(struct boot *b);     /* options.c: reads ROOT/proc/cmdline */
 int options_parse_text(struct boot *b, const char *text);
 int modules_load(struct boot *b);      /* modules.c */
 int net_up(struct boot *b);            /* net.c */
+/* net.c: set the candidate interfaces up so that their links negotiate
+ * while the other modules load (modules.c calls it once the network
+ * drivers are bound). Does nothing when no network is needed. */
+void net_link_start(struct boot *b);
 int media_mount(struct boot *b);       /* media.c */
 int newroot_mount(struct boot *b);     /* newroot.c: the tmpfs for the overlay */
 int overlay_apply(struct boot *b);     /* overlay.c */
@@ -183,6 +187,14 @@ struct iface_req {
 	int link_wait_ms;          /* how long to wait for carrier */
 	bool bring_up;             /* set interfaces up (false in tests) */
 };
+/* The interfaces that may carry the boot under ROOT/sys/class/net, as
+ * Alpine chooses: the ip= device, else the one whose MAC is BOOTIF (*NAMED
+ * set), else every physical interface in kernel order (also when no MAC is
+ * BOOTIF: *NAMED false, the caller says so). Writes up to MAX
+ * names into OUT. Returns how many (>= 1), or -ENODEV (none usable; WHY
+ * says why) or -errno. */
+int iface_candidates(const char *root, const struct iface_req *r, char out[][IF_NAMESIZE], int max,
+                     bool *named, char *why, size_t whylen);
 /* Choose the boot interface under ROOT/sys/class/net following Alpine:
  * the ip= device; the BOOTIF MAC; the first physical interface with carrier
  * within the link wait; else the first physical one. Writes its name into

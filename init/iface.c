@@ -1,7 +1,8 @@
 /* Choosing the boot interface, as Alpine does: the ip= device; else the
- * interface whose MAC is BOOTIF; else every physical interface is brought up
- * and the first with carrier within the link wait wins; else the first one.
- * Reads only ROOT/sys/class/net so tests run it on a fixture tree. */
+ * interface whose MAC is BOOTIF; else every physical interface is a
+ * candidate (net.c runs DHCP on all of them at once; iface_choose takes the
+ * first with carrier within the link wait, else the first one). Reads only
+ * ROOT/sys/class/net so tests run it on a fixture tree. */
 #include <ctype.h>
 #include <dirent.h>
 #include <errno.h>
@@ -134,13 +135,14 @@ int iface_set_up(const char *ifname)
 	return err;
 }
 
-int iface_choose(const char *root, const struct iface_req *r, char *out,
-                 char *why, size_t whylen)
+int iface_candidates(const char *root, const struct iface_req *r, char out[][IF_NAMESIZE], int max,
+                     bool *named, char *why, size_t whylen)
 {
 	struct cand c[MAX_IFACES];
 	char names[256] = "";
 	int n, i, nphys = 0;
 
+	*named = false;
 	n = list_ifaces(root, c, MAX_IFACES);
 	if (n < 0) {
 		snprintf(why, whylen, "%s/sys/class/net: %s", root, strerror(-n));
@@ -153,7 +155,7 @@ int iface_choose(const char *root, const struct iface_req *r, char *out,
 	if (r->device && *r->device) {
 		for (i = 0; i < n; i++)
 			if (!strcmp(c[i].name, r->device))
-				goto chosen;
+				goto named;
 		snprintf(why, whylen, "%s (from ip=): no such interface (found: %s)", r->device,
 		         n ? names : "none");
 		return -ENODEV;
@@ -164,37 +166,56 @@ int iface_choose(const char *root, const struct iface_req *r, char *out,
 			if (fmt_path(p, sizeof(p), "%s/sys/class/net/%s/address", root, c[i].name))
 				continue;
 			if (file_read_str(p, mac, sizeof(mac)) > 0 && !strcasecmp(mac, r->bootif))
-				goto chosen;
+				goto named;
 		}
-		log_warn("net: BOOTIF %s: no interface has this address (found: %s); choosing by link",
-		         r->bootif, n ? names : "none");
 	}
-	/* Keep only physical interfaces, in kernel order. */
-	for (i = 0; i < n; i++)
+	/* Every physical interface, in kernel order. */
+	for (i = 0; i < n && nphys < max; i++)
 		if (c[i].physical)
-			c[nphys++] = c[i];
+			memcpy(out[nphys++], c[i].name, IF_NAMESIZE);
 	if (nphys == 0) {
 		snprintf(why, whylen, "no physical network interface (found: %s)", n ? names : "none");
 		return -ENODEV;
 	}
-	if (r->bring_up)
-		for (i = 0; i < nphys; i++) {
-			int err = iface_set_up(c[i].name);
-			if (err)
-				log_warn("net: %s: cannot set it up: %s", c[i].name, strerror(-err));
+	return nphys;
+named:
+	*named = true;
+	memcpy(out[0], c[i].name, IF_NAMESIZE);
+	return 1;
+}
+
+int iface_choose(const char *root, const struct iface_req *r, char *out,
+                 char *why, size_t whylen)
+{
+	char c[MAX_IFACES][IF_NAMESIZE], names[256] = "";
+	bool named;
+	int n, i;
+
+	n = iface_candidates(root, r, c, MAX_IFACES, &named, why, whylen);
+	if (n < 0)
+		return n;
+	if (!named && r->bootif && *r->bootif)
+		log_warn("net: BOOTIF %s: no interface has this address; choosing by link", r->bootif);
+	if (!named) {
+		if (r->bring_up)
+			for (i = 0; i < n; i++) {
+				int err = iface_set_up(c[i]);
+				if (err)
+					log_warn("net: %s: cannot set it up: %s", c[i], strerror(-err));
+			}
+		i = carrier_wait(root, c, n, r->link_wait_ms);
+		if (i < 0) {
+			for (i = 0; i < n; i++) {
+				size_t l = strlen(names);
+				snprintf(names + l, sizeof(names) - l, "%s%s", l ? ", " : "", c[i]);
+			}
+			if (n > 1 || r->link_wait_ms > 0)
+				log_warn("net: no carrier on %s within %d s; trying %s", names, r->link_wait_ms / 1000, c[0]);
+			i = 0;
 		}
-	{
-		char names[MAX_IFACES][IF_NAMESIZE];
-		for (i = 0; i < nphys; i++)
-			memcpy(names[i], c[i].name, IF_NAMESIZE);
-		i = carrier_wait(root, names, nphys, r->link_wait_ms);
-		if (i >= 0)
-			goto chosen;
+	} else {
+		i = 0;
 	}
-	if (nphys > 1 || r->link_wait_ms > 0)
-		log_warn("net: no carrier on %s within %d s; trying %s", names, r->link_wait_ms / 1000, c[0].name);
-	i = 0;
-chosen:
-	snprintf(out, IF_NAMESIZE, "%s", c[i].name);
+	snprintf(out, IF_NAMESIZE, "%s", c[i]);
 	return 0;
 }

@@ -1,7 +1,9 @@
 /* Phase 2: kernel modules from the initrd's /lib/modules/$(uname -r):
- * modules=, /etc/modules, what the options imply, and coldplug of every
- * device present (its modalias against modules.alias). A missing module is
- * a warning naming it, never a failure. */
+ * when the network is needed, the drivers of the network controllers first
+ * (then their links are started, net_link_start); then modules=,
+ * /etc/modules, what the options imply, and coldplug of every device
+ * present (its modalias against modules.alias). A missing module is a
+ * warning naming it, never a failure. */
 #include <dirent.h>
 #include <errno.h>
 #include <stdio.h>
@@ -99,9 +101,20 @@ static void etc_modules(struct boot *b)
 	}
 }
 
-/* One coldplug pass over ROOT/sys/bus/ * /devices/ * /modalias.
- * Returns how many modules got loaded. */
-static int coldplug_pass(struct boot *b)
+/* True for a network controller: a PCI device of class 02 or a virtio
+ * network device. Other buses' NICs (USB) come with the general pass. */
+static bool is_nic(const char *alias)
+{
+	const char *bc;
+
+	if (!strncmp(alias, "pci:", 4))
+		return (bc = strstr(alias, "bc")) && !strncmp(bc, "bc02", 4);
+	return !strncmp(alias, "virtio:d00000001v", 17);
+}
+
+/* One coldplug pass over ROOT/sys/bus/ * /devices/ * /modalias; with
+ * NICS_ONLY only network controllers. Returns how many modules got loaded. */
+static int coldplug_pass(struct boot *b, bool nics_only)
 {
 	char busdir[BOOT_PATH], p[BOOT_PATH * 2], alias[512];
 	int before = nloaded;
@@ -122,7 +135,7 @@ static int coldplug_pass(struct boot *b)
 			if (de->d_name[0] == '.')
 				continue;
 			snprintf(p, sizeof(p), "%s/%s/devices/%s/modalias", busdir, be->d_name, de->d_name);
-			if (file_read_str(p, alias, sizeof(alias)) <= 0)
+			if (file_read_str(p, alias, sizeof(alias)) <= 0 || (nics_only && !is_nic(alias)))
 				continue;
 			n = kmod_match_alias(&db, alias, idx, 16);
 			for (i = 0; i < n; i++) {
@@ -157,19 +170,28 @@ int modules_load(struct boot *b)
 	snprintf(db.sysmodule, sizeof(db.sysmodule), "%s", sm);
 	db.insmod = timed_insmod;
 
+	/* The network first: a link needs seconds to come up, so the NICs are
+	 * set up as soon as their drivers are bound and negotiate while the
+	 * rest loads. virtio_pci binds first, then virtio_net: a second round. */
+	if (b->net_needed) {
+		modules_want(b, "af_packet", false);
+		for (round = 0; round < 2; round++)
+			if (coldplug_pass(b, true) == 0)
+				break;
+		net_link_start(b);
+	}
 	if (b->o.modules[0])
 		want_list(b, b->o.modules, ",");
 	etc_modules(b);
-	if (b->net_needed)
-		modules_want(b, "af_packet", false);
 	if (b->o.alpine_dev.kind == DEV_NFS) {
 		modules_want(b, "nfs", true);
 		modules_want(b, "nfsv3", true);
 	}
 	/* Loading a bus driver (virtio_pci) makes new devices appear: repeat. */
 	for (round = 0; round < 4; round++)
-		if (coldplug_pass(b) == 0)
+		if (coldplug_pass(b, false) == 0)
 			break;
+
 	log_info("modules: %d loaded for kernel %s", nloaded, b->kver);
 	return 0;
 }

@@ -1,14 +1,25 @@
-/* Phase 3: the network, when an option needs it. Choose the interface,
- * get an address with busybox udhcpc (retries as data) or apply the static
- * ip=, then apply address, netmask, default route, hostname and DNS. */
+/* Phase 3: the network, when an option needs it. The candidate interfaces
+ * (the named one, or every physical one) were set up as soon as their
+ * drivers were bound (net_link_start, from the modules phase), so their links
+ * negotiate while the other modules load. DHCP runs busybox udhcpc on every
+ * candidate as soon as it has carrier, all at once, and the first lease
+ * wins (retries as data); a static ip= waits for carrier on its interface.
+ * Then address, netmask, default route, hostname and DNS are applied. */
 #include <arpa/inet.h>
 #include <errno.h>
+#include <fcntl.h>
+#include <linux/netlink.h>
+#include <linux/rtnetlink.h>
 #include <net/route.h>
+#include <poll.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/socket.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "boot.h"
@@ -115,6 +126,10 @@ static int read_lease(struct boot *b, const char *text)
 	struct netconf *nc = &b->net;
 	char v[512], *tok, *save = NULL;
 
+	/* A lease replaces what an earlier, unusable one may have left. */
+	nc->addr.s_addr = nc->mask.s_addr = nc->gw.s_addr = nc->next_server.s_addr = nc->ntp.s_addr = 0;
+	nc->ndns = 0;
+	nc->domain[0] = '\0';
 	if (kv_get(text, "ip", v, sizeof(v)) || inet_pton(AF_INET, v, &nc->addr) != 1)
 		return -EBADMSG;
 	if (!kv_get(text, "subnet", v, sizeof(v)))
@@ -135,48 +150,244 @@ static int read_lease(struct boot *b, const char *text)
 	return 0;
 }
 
-static int dhcp(struct boot *b)
-{
-	const struct retry *r = &b->o.dhcp_retry;
-	char bb[BOOT_PATH], script[BOOT_PATH], run[BOOT_PATH], lease[BOOT_PATH], log[BOOT_PATH];
-	char env_run[BOOT_PATH + 16], text[4096];
-	char *argv[] = { bb, "udhcpc", "-i", b->net.ifname, "-f", "-q", "-n", "-t", "3", "-T", "2",
-	                 "-A", "1", "-s", script, "-O", "ntpsrv", NULL };
-	char *envp[] = { env_run, "PATH=/usr/bin:/bin:/usr/sbin:/sbin", NULL };
-	long long start = now_ms();
-	int attempt, rc = 0;
+#define MAX_CANDS 16
 
-	if (rpath(b, bb, sizeof(bb), "/bin/busybox") ||
-	    rpath(b, script, sizeof(script), "/usr/share/udhcpc/default.script") ||
-	    rpath(b, run, sizeof(run), "/run/nbinit") ||
-	    fmt_path(lease, sizeof(lease), "%s/dhcp.%s", run, b->net.ifname) ||
-	    fmt_path(log, sizeof(log), "%s/udhcpc.log", run) ||
-	    fmt_path(env_run, sizeof(env_run), "NBINIT_RUN=%s", run))
+/* One udhcpc per candidate interface. */
+struct dhcp_run {
+	char ifname[IF_NAMESIZE];
+	pid_t pid;                 /* 0: not started (this try) */
+	int pidfd;                 /* -1: none (old kernel: polled) */
+	bool done;
+	long long kill_at;
+};
+
+struct dhcp_race {
+	struct dhcp_run r[MAX_CANDS];
+	int n;
+	char bb[BOOT_PATH], script[BOOT_PATH], run[BOOT_PATH], log[BOOT_PATH];
+	char env_run[BOOT_PATH + 16];
+	bool to_console;
+};
+
+/* Start udhcpc on R->ifname, its output appended to the log (or the
+ * console). Returns 0 or -errno. */
+static int udhcpc_start(struct dhcp_race *d, struct dhcp_run *r)
+{
+	char *argv[] = { d->bb, "udhcpc", "-i", r->ifname, "-f", "-q", "-n", "-t", "3", "-T", "2",
+	                 "-A", "1", "-s", d->script, "-O", "ntpsrv", NULL };
+	char *envp[] = { d->env_run, "PATH=/usr/bin:/bin:/usr/sbin:/sbin", NULL };
+	pid_t pid = fork();
+
+	if (pid < 0)
+		return -errno;
+	if (pid == 0) {
+		if (!d->to_console) {
+			int fd = open(d->log, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
+			if (fd >= 0) {
+				dup2(fd, STDOUT_FILENO);
+				dup2(fd, STDERR_FILENO);
+			}
+		}
+		execve(argv[0], argv, envp);
+		_exit(127);
+	}
+	r->pid = pid;
+	r->done = false;
+	r->pidfd = (int)syscall(SYS_pidfd_open, pid, 0);
+	/* udhcpc sends 3 discovers 2 s apart; 10 s covers it and the request. */
+	r->kill_at = now_ms() + 10000;
+	return 0;
+}
+
+static void udhcpc_end(struct dhcp_run *r, bool kill_it)
+{
+	if (r->pid > 0) {
+		if (kill_it)
+			kill(r->pid, SIGKILL);
+		while (waitpid(r->pid, NULL, 0) < 0 && errno == EINTR)
+			;
+	}
+	if (r->pidfd >= 0)
+		close(r->pidfd);
+	r->pid = 0;
+	r->pidfd = -1;
+	r->done = true;
+}
+
+/* One try: udhcpc on every candidate, each started as soon as it has
+ * carrier (or at LINK_DEADLINE with none); the first lease wins and the
+ * others are killed. Returns the winner's index, -ENOENT when busybox
+ * cannot be run, or -EAGAIN when no candidate got a lease. */
+static int dhcp_try(struct boot *b, struct dhcp_race *d, long long link_deadline, long long *first_start)
+{
+	struct sockaddr_nl sa = { .nl_family = AF_NETLINK, .nl_groups = RTMGRP_LINK };
+	char lease[BOOT_PATH + IF_NAMESIZE + 8], text[4096], nlbuf[8192];
+	int i, nl, won = -EAGAIN;
+
+	nl = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC | SOCK_NONBLOCK, NETLINK_ROUTE);
+	if (nl >= 0 && bind(nl, (struct sockaddr *)&sa, sizeof(sa)) < 0) {
+		close(nl);
+		nl = -1;
+	}
+	for (i = 0; i < d->n; i++) {
+		d->r[i].pid = 0;
+		d->r[i].pidfd = -1;
+		d->r[i].done = false;
+	}
+	for (;;) {
+		struct pollfd pfd[MAX_CANDS + 1];
+		long long now = now_ms(), next = now + 60000;
+		bool late = now >= link_deadline;
+		int np = 0, pending = 0;
+
+		/* Start udhcpc where the link is up (sysfs read after subscribing). */
+		for (i = 0; i < d->n; i++) {
+			struct dhcp_run *r = &d->r[i];
+			char one[1][IF_NAMESIZE];
+
+			if (r->pid || r->done)
+				continue;
+			memcpy(one[0], r->ifname, IF_NAMESIZE);
+			if (carrier_wait(b->root, one, 1, 0) < 0) {
+				if (!late) {
+					pending++;
+					continue;
+				}
+				if (link_deadline)
+					log_warn("net: %s: no carrier after %d s; trying DHCP anyway", r->ifname,
+					         b->o.link_wait_ms / 1000);
+			}
+			if (udhcpc_start(d, r)) {
+				r->done = true;
+				continue;
+			}
+			if (!*first_start)
+				*first_start = now_ms();
+		}
+		for (i = 0; i < d->n; i++) {
+			struct dhcp_run *r = &d->r[i];
+			int status;
+			pid_t w;
+
+			if (!r->pid)
+				continue;
+			w = waitpid(r->pid, &status, WNOHANG);
+			if (w == r->pid) {
+				r->pid = 0;
+				udhcpc_end(r, false);
+				if (WIFEXITED(status) && WEXITSTATUS(status) == 127) {
+					won = -ENOENT;
+					goto out;
+				}
+				if (WIFEXITED(status) && WEXITSTATUS(status) == 0 &&
+				    !fmt_path(lease, sizeof(lease), "%s/dhcp.%s", d->run, r->ifname) &&
+				    file_read_str(lease, text, sizeof(text)) > 0 && !read_lease(b, text)) {
+					won = i;
+					goto out;
+				}
+				continue;
+			}
+			if (now_ms() >= r->kill_at) {
+				udhcpc_end(r, true);
+				continue;
+			}
+			if (r->kill_at < next)
+				next = r->kill_at;
+			if (r->pidfd >= 0)
+				pfd[np++] = (struct pollfd){ .fd = r->pidfd, .events = POLLIN };
+			else if (now + 50 < next)
+				next = now + 50;   /* no pidfd (before Linux 5.3): look again soon */
+		}
+		{
+			bool running = false;
+			for (i = 0; i < d->n; i++)
+				running |= d->r[i].pid > 0;
+			if (!running && !pending)
+				break;   /* every candidate had its run this try */
+		}
+		if (pending) {
+			if (link_deadline < next)
+				next = link_deadline;
+			if (nl >= 0)
+				pfd[np++] = (struct pollfd){ .fd = nl, .events = POLLIN };
+			else if (now + 25 < next)
+				next = now + 25;   /* no netlink: look at carrier again soon */
+		}
+		now = now_ms();
+		if (poll(pfd, (nfds_t)np, next > now ? (int)(next - now) : 0) > 0 && nl >= 0)
+			while (recv(nl, nlbuf, sizeof(nlbuf), MSG_DONTWAIT) > 0)
+				;
+	}
+out:
+	for (i = 0; i < d->n; i++)
+		if (d->r[i].pid)
+			udhcpc_end(&d->r[i], true);   /* the losers */
+	if (nl >= 0)
+		close(nl);
+	return won;
+}
+
+/* DHCP on the candidates NAMES[0..N) at once (retries as data); the first
+ * lease wins and names b->net.ifname. Returns 0 or the failure (reported). */
+static int dhcp(struct boot *b, char names[][IF_NAMESIZE], int n, long long link_deadline)
+{
+	const struct retry *rt = &b->o.dhcp_retry;
+	static struct dhcp_race d;
+	char all[MAX_CANDS * (IF_NAMESIZE + 2)] = "";
+	long long start = now_ms();
+	int attempt, i, won;
+
+	memset(&d, 0, sizeof(d));
+	if (rpath(b, d.bb, sizeof(d.bb), "/bin/busybox") ||
+	    rpath(b, d.script, sizeof(d.script), "/usr/share/udhcpc/default.script") ||
+	    rpath(b, d.run, sizeof(d.run), "/run/nbinit") ||
+	    fmt_path(d.log, sizeof(d.log), "%s/udhcpc.log", d.run) ||
+	    fmt_path(d.env_run, sizeof(d.env_run), "NBINIT_RUN=%s", d.run))
 		return boot_fail(b, -ENAMETOOLONG, "net: path too long");
-	mkdir_p(run, 0755);
-	unlink(lease);
-	for (attempt = 1; attempt <= r->attempts; attempt++) {
-		/* udhcpc sends 3 discovers 2 s apart; 10 s covers it and the request. */
-		long long t0 = now_ms();
-		rc = run_wait(argv, envp, b->o.debug ? NULL : log, 10000);
-		tl_wait("dhcp", b->net.ifname, t0, now_ms());
-		if (rc == 0 && file_read_str(lease, text, sizeof(text)) > 0) {
-			if (read_lease(b, text))
-				return boot_fail(b, -EBADMSG, "net: DHCP on %s: lease in %s has no address", b->net.ifname, lease);
+	d.to_console = b->o.debug;
+	mkdir_p(d.run, 0755);
+	for (i = 0; i < n && i < MAX_CANDS; i++) {
+		char lease[BOOT_PATH + IF_NAMESIZE + 8];
+		size_t l = strlen(all);
+
+		snprintf(d.r[i].ifname, IF_NAMESIZE, "%s", names[i]);
+		snprintf(all + l, sizeof(all) - l, "%s%s", l ? ", " : "", names[i]);
+		if (!fmt_path(lease, sizeof(lease), "%s/dhcp.%s", d.run, names[i]))
+			unlink(lease);
+	}
+	d.n = i;
+	for (attempt = 1; attempt <= rt->attempts; attempt++) {
+		long long t0 = now_ms(), first = 0;
+
+		won = dhcp_try(b, &d, attempt == 1 ? link_deadline : 0, &first);
+		if (attempt == 1) {
+			if (!first)
+				first = now_ms();
+			tl_wait("carrier", all, t0, first);
+			t0 = first;
+		}
+		if (won >= 0) {
+			snprintf(b->net.ifname, IF_NAMESIZE, "%s", d.r[won].ifname);
+			tl_wait("dhcp", b->net.ifname, t0, now_ms());
 			strcpy(b->net.method, "dhcp");
+			if (d.n > 1)
+				log_info("net: %s got the first lease (DHCP on %s)", b->net.ifname, all);
 			return 0;
 		}
-		if (rc == 127)
-			return boot_fail(b, -ENOENT, "net: DHCP on %s: cannot run %s udhcpc", b->net.ifname, bb);
-		if (attempt < r->attempts) {
-			int d = retry_delay_ms(r, attempt, &b->seed);
+		tl_wait("dhcp", all, t0, now_ms());
+		if (won == -ENOENT)
+			return boot_fail(b, -ENOENT, "net: DHCP on %s: cannot run %s udhcpc", all, d.bb);
+		if (attempt < rt->attempts) {
+			int ms = retry_delay_ms(rt, attempt, &b->seed);
+			long long s0 = now_ms();
 			log_info("net: DHCP on %s: no lease yet (try %d of %d), retrying in %d.%d s",
-			         b->net.ifname, attempt, r->attempts, d / 1000, d % 1000 / 100);
-			sleep_ms(d);
+			         all, attempt, rt->attempts, ms / 1000, ms % 1000 / 100);
+			sleep_ms(ms);
+			tl_wait("dhcp", "(backoff)", s0, now_ms());
 		}
 	}
 	return boot_fail(b, -ETIMEDOUT, "net: DHCP on %s: no lease after %d tries in %lld s",
-	                 b->net.ifname, r->attempts, (now_ms() - start) / 1000);
+	                 all, rt->attempts, (now_ms() - start) / 1000);
 }
 
 static void static_conf(struct boot *b)
@@ -256,6 +467,26 @@ static int write_state(struct boot *b)
 	return file_write(path, text, len, 0644);
 }
 
+void net_link_start(struct boot *b)
+{
+	enum ipconf_mode mode = b->o.ip_given ? b->o.ip.mode : IPCONF_DHCP;
+	struct iface_req req = {
+		.device = b->o.ip.device,
+		.bootif = b->o.bootif,
+		.bring_up = true,
+	};
+	char c[MAX_CANDS][IF_NAMESIZE], why[512];
+	bool named;
+	int n, i;
+
+	if (!b->net_needed || mode == IPCONF_OFF)
+		return;
+	n = iface_candidates(b->root, &req, c, MAX_CANDS, &named, why, sizeof(why));
+	for (i = 0; i < n; i++)
+		if (iface_set_up(c[i]) == 0)
+			log_debug("net: %s set up; its link negotiates while modules load", c[i]);
+}
+
 int net_up(struct boot *b)
 {
 	struct netconf *nc = &b->net;
@@ -266,35 +497,63 @@ int net_up(struct boot *b)
 		.link_wait_ms = b->o.link_wait_ms,
 		.bring_up = true,
 	};
-	long long start = now_ms();
+	long long start = now_ms(), link_deadline = start + b->o.link_wait_ms;
 	char why[512], p[BOOT_PATH], a[INET_ADDRSTRLEN], g[INET_ADDRSTRLEN];
+	char c[MAX_CANDS][IF_NAMESIZE], mac[18];
 	const char *what = "";
-	int err;
+	bool named;
+	int err, n, i;
 
 	if (!b->net_needed || mode == IPCONF_OFF)
 		return 0;
 	if (mode == IPCONF_UNSET)
 		mode = IPCONF_DHCP;
 	loopback_up();
-	err = iface_choose(b->root, &req, nc->ifname, why, sizeof(why));
-	tl_wait("carrier", "(choosing the interface)", start, now_ms());
-	if (err)
-		return boot_fail(b, err, "net: %s", why);
-	if (fmt_path(p, sizeof(p), "%s/sys/class/net/%s/address", b->root, nc->ifname) == 0)
-		file_read_str(p, nc->mac, sizeof(nc->mac));
-	/* Machines that power on together draw different jitter. */
-	for (const char *m = nc->mac; *m; m++)
-		b->seed = b->seed * 31u + (unsigned char)*m;
-	iface_set_up(nc->ifname);
-	wait_carrier(b, nc->ifname, b->o.link_wait_ms - (long)(now_ms() - start));
-	log_info("net: using %s (%s)%s", nc->ifname, nc->mac, b->o.bootif[0] ? " chosen by BOOTIF" : "");
+	n = iface_candidates(b->root, &req, c, MAX_CANDS, &named, why, sizeof(why));
+	if (n < 0)
+		return boot_fail(b, n, "net: %s", why);
+	if (!named && b->o.bootif[0]) {
+		char all[MAX_CANDS * (IF_NAMESIZE + 2)] = "";
+		for (i = 0; i < n; i++) {
+			size_t l = strlen(all);
+			snprintf(all + l, sizeof(all) - l, "%s%s", l ? ", " : "", c[i]);
+		}
+		log_warn("net: BOOTIF %s: no interface has this address; DHCP on %s", b->o.bootif, all);
+	}
+	for (i = 0; i < n; i++) {
+		/* Machines that power on together draw different jitter. */
+		if (fmt_path(p, sizeof(p), "%s/sys/class/net/%s/address", b->root, c[i]) == 0 &&
+		    file_read_str(p, mac, sizeof(mac)) > 0)
+			for (const char *m = mac; *m; m++)
+				b->seed = b->seed * 31u + (unsigned char)*m;
+		if ((err = iface_set_up(c[i])))
+			log_warn("net: %s: cannot set it up: %s", c[i], strerror(-err));
+	}
 
 	if (mode == IPCONF_DHCP) {
-		if ((err = dhcp(b)))
+		if (named)
+			log_info("net: using %s%s", c[0], b->o.ip.device[0] ? "" : " chosen by BOOTIF");
+		if ((err = dhcp(b, c, n, link_deadline)))
 			return err;
 	} else {
+		i = 0;
+		if (!named && n > 1) {
+			long long t0 = now_ms();
+			i = carrier_wait(b->root, c, n, (long)(link_deadline - t0));
+			tl_wait("carrier", "(choosing the interface)", t0, now_ms());
+			if (i < 0) {
+				log_warn("net: no carrier on any interface within %d s; trying %s",
+				         b->o.link_wait_ms / 1000, c[0]);
+				i = 0;
+			}
+		}
+		snprintf(nc->ifname, IF_NAMESIZE, "%s", c[i]);
+		wait_carrier(b, nc->ifname, (long)(link_deadline - now_ms()));
+		log_info("net: using %s", nc->ifname);
 		static_conf(b);
 	}
+	if (fmt_path(p, sizeof(p), "%s/sys/class/net/%s/address", b->root, nc->ifname) == 0)
+		file_read_str(p, nc->mac, sizeof(nc->mac));
 	err = apply_addr(nc->ifname, nc->addr, nc->mask, nc->gw, &what);
 	if (err)
 		return boot_fail(b, err, "net: %s: %s %s: %s", nc->ifname, what,
@@ -306,7 +565,7 @@ int net_up(struct boot *b)
 	if ((err = write_state(b)))
 		log_warn("net: /run/nbinit/net: %s", strerror(-err));
 	b->net_up = true;
-	log_info("net: %s %s/%d gateway %s (%s) in %lld ms", nc->ifname,
+	log_info("net: %s (%s) %s/%d gateway %s (%s) in %lld ms", nc->ifname, nc->mac,
 	         inet_ntop(AF_INET, &nc->addr, a, sizeof(a)), ipconf_prefixlen(nc->mask),
 	         nc->gw.s_addr ? inet_ntop(AF_INET, &nc->gw, g, sizeof(g)) : "none", nc->method,
 	         now_ms() - start);
