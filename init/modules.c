@@ -64,6 +64,9 @@ int modules_want(struct boot *b, const char *name, bool warn_missing)
 	if (err == -ENOENT) {
 		if (warn_missing)
 			log_warn("modules: %s: not in the initrd (%s)", name, db.dir);
+	} else if (err == -EOPNOTSUPP) {
+		log_warn("modules: %s: compressed with xz or zstd, which this init was built without "
+		         "(NB_MODULE_XZ/NB_MODULE_ZSTD; mkpxerd packs modules uncompressed)", name);
 	} else if (err) {
 		log_warn("modules: %s: %s", name, strerror(-err));
 	}

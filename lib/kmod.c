@@ -19,9 +19,23 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
+/* xz and zstd module decompression are build options (make NB_MODULE_XZ=0
+ * NB_MODULE_ZSTD=0 drops liblzma and libzstd, about 280 KiB of the static
+ * init): mkpxerd packs modules uncompressed, and Alpine's are .ko.gz. */
+#ifndef NB_MODULE_XZ
+#define NB_MODULE_XZ 1
+#endif
+#ifndef NB_MODULE_ZSTD
+#define NB_MODULE_ZSTD 1
+#endif
+
+#if NB_MODULE_XZ
 #include <lzma.h>
+#endif
 #include <zlib.h>
+#if NB_MODULE_ZSTD
 #include <zstd.h>
+#endif
 
 #include "kmod.h"
 
@@ -618,6 +632,7 @@ static int gunzip_mem(const unsigned char *in, size_t inlen, struct outbuf *o)
 	return err;
 }
 
+#if NB_MODULE_XZ
 static int unxz_mem(const unsigned char *in, size_t inlen, struct outbuf *o)
 {
 	lzma_stream s = LZMA_STREAM_INIT;
@@ -650,6 +665,14 @@ static int unxz_mem(const unsigned char *in, size_t inlen, struct outbuf *o)
 	return err;
 }
 
+#else
+static int unxz_mem(const unsigned char *in, size_t inlen, struct outbuf *o)
+{
+	return -EOPNOTSUPP;   /* built with NB_MODULE_XZ=0 */
+}
+#endif
+
+#if NB_MODULE_ZSTD
 static int unzstd_mem(const unsigned char *in, size_t inlen, struct outbuf *o)
 {
 	ZSTD_DStream *z = ZSTD_createDStream();
@@ -687,6 +710,12 @@ static int unzstd_mem(const unsigned char *in, size_t inlen, struct outbuf *o)
 	ZSTD_freeDStream(z);
 	return err;
 }
+#else
+static int unzstd_mem(const unsigned char *in, size_t inlen, struct outbuf *o)
+{
+	return -EOPNOTSUPP;   /* built with NB_MODULE_ZSTD=0 */
+}
+#endif
 
 int kmod_read_module(const char *path, void **buf, size_t *len)
 {

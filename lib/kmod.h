@@ -80,7 +80,9 @@ int kmod_insmod_file(void *ctx, const char *path, const char *params);
 /* Read the module file PATH into a new buffer (*BUF, free() it; *LEN bytes),
  * decompressed when it starts with the gzip, xz or zstd magic (any other
  * content is returned as is). Returns 0, -EBADMSG (corrupt or truncated
- * compressed data), -EFBIG (over 256 MiB decompressed), -ENOMEM or -errno. */
+ * compressed data), -EFBIG (over 256 MiB decompressed), -EOPNOTSUPP (xz or
+ * zstd in a build without it: NB_MODULE_XZ=0, NB_MODULE_ZSTD=0), -ENOMEM or
+ * -errno. */
 int kmod_read_module(const char *path, void **buf, size_t *len);
 
 #endif
