@@ -148,6 +148,11 @@ static int nfs_mount(struct boot *b, const struct devspec *d)
 	if (err == -ETIMEDOUT)
 		return boot_fail(b, err, "media: nfs %s:%s: no answer from %s within %d s", d->server, d->path,
 		                 addr, b->o.nfs_timeout_ms / 1000);
+	/* NFS servers answer a path they do not export, or do not export to
+	 * this client, with the same "access denied". */
+	if (err == -EACCES)
+		return boot_fail(b, err, "media: nfs %s:%s: the server refused the mount (%s): no such export, or not for this machine",
+		                 d->server, d->path, strerror(-err));
 	if (err)
 		return boot_fail(b, err, "media: nfs %s:%s: mount failed: %s", d->server, d->path, strerror(-err));
 	m = &b->media[b->nmedia++];
