@@ -53,16 +53,24 @@ static void reap(void)
 		;
 }
 
-static void rescue_shell(void)
+/* The policy line right after the failure line, then the report (bounded,
+ * only with nbinit.report=): the admin reads cause and consequence together. */
+static void announce(struct boot *b, const char *line)
+{
+	log_fail_line(line);
+	report_outcome(b, false);
+}
+
+static void rescue_shell(struct boot *b)
 {
 	char *argv[] = { "/bin/sh", NULL };
 	pid_t pid;
 
 	if (access(argv[0], X_OK) < 0) {
-		log_fail_line("no rescue shell (/bin/sh); rebooting in 10 s");
+		announce(b, "no rescue shell (/bin/sh); rebooting in 10 s");
 		return;
 	}
-	log_fail_line("starting rescue shell (exit it to reboot)");
+	announce(b, "starting rescue shell (exit it to reboot)");
 	pid = fork();
 	if (pid == 0) {
 		setsid();
@@ -88,14 +96,13 @@ static void __attribute__((noreturn)) fail_policy(struct boot *b)
 			file_write(p, b->why, strlen(b->why), 0644);
 		}
 	}
-	report_outcome(b, false);
 	if (b->o.onfail == ONFAIL_REBOOT || b->o.onfail == ONFAIL_POWEROFF) {
 		bool off = b->o.onfail == ONFAIL_POWEROFF;
 		if (off)
 			snprintf(line, sizeof(line), "powering off (nbinit.onfail=poweroff)");
 		else
 			snprintf(line, sizeof(line), "rebooting in %d s (nbinit.onfail=reboot)", b->o.onfail_delay_s);
-		log_fail_line(line);
+		announce(b, line);
 		sync();
 		if (!off)
 			sleep_ms(b->o.onfail_delay_s * 1000L);
@@ -110,11 +117,11 @@ static void __attribute__((noreturn)) fail_policy(struct boot *b)
 			snprintf(line, sizeof(line), "rebooting now (panic=%d)", b->o.panic);
 		else
 			snprintf(line, sizeof(line), "halting: panic=0 asks the kernel not to reboot");
-		log_fail_line(line);
+		announce(b, line);
 		sync();
 		exit(1);   /* PID 1 exits: the kernel panics and applies panic= */
 	}
-	rescue_shell();
+	rescue_shell(b);
 	reap();
 	sync();
 	sleep_ms(access("/bin/sh", X_OK) < 0 ? 10000 : 0);
