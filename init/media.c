@@ -130,14 +130,17 @@ static int nfs_mount(struct boot *b, const struct devspec *d)
 	    rpath(b, mnt, sizeof(mnt), "/media/nfs"))
 		return boot_fail(b, -ENAMETOOLONG, "media: nfs: path too long");
 	mkdir_p(mnt, 0755);
-	/* NFSv3 first: the seed's exports are named by their real path. */
-	snprintf(opts, sizeof(opts), "vers=3,nolock,proto=tcp,timeo=50,retrans=2,addr=%s", addr);
+	/* NFSv3 first: the seed's exports are named by their real path.
+	 * soft: the depot is read-only, and a server that stops answering
+	 * must make a read fail (after 5+10+15 s) rather than hang the boot
+	 * for ever; packages then come over HTTP when a repository has a URL. */
+	snprintf(opts, sizeof(opts), "vers=3,nolock,soft,proto=tcp,timeo=50,retrans=2,addr=%s", addr);
 	t0 = now_ms();
 	err = mount_bounded(src, mnt, "nfs", MS_RDONLY, opts, b->o.nfs_timeout_ms);
 	if (err && err != -ETIMEDOUT) {
 		int err4;
 		modules_want(b, "nfsv4", false);
-		snprintf(opts, sizeof(opts), "vers=4,proto=tcp,timeo=50,retrans=2,addr=%s", addr);
+		snprintf(opts, sizeof(opts), "vers=4,soft,proto=tcp,timeo=50,retrans=2,addr=%s", addr);
 		err4 = mount_bounded(src, mnt, "nfs", MS_RDONLY, opts, b->o.nfs_timeout_ms);
 		if (!err4)
 			err = 0;

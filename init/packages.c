@@ -67,6 +67,7 @@ struct pk {
 	char world[4096];              /* the overlay's /etc/apk/world */
 	unsigned long long fetched, depot_bytes, unpacked;
 	int nfetched, ndepot;
+	bool depot_down;               /* a depot read failed with an I/O error: skip the depot from then on */
 	long long fetch_ms;            /* package downloads, summed */
 	long long fetch_t0, script_t0, script_sum_ms;   /* first start, time summed (timeline) */
 	int nscripts;
@@ -587,15 +588,25 @@ static int package_fd(struct pk *p, int i, const char *tmp, struct apk_pkgcheck 
 
 		if ((k < 0 && own->url) || (k >= 0 && k < p->nrepo && (p->repo[k].url || &p->repo[k] == own)))
 			continue;
+		if (p->depot_down && !mine)
+			continue;
 		if (fmt_path(path, sizeof(path), "%s%s/%s", p->b->root, where, rel))
 			continue;
 		fd = open(path, O_RDONLY | O_CLOEXEC);
 		if (fd < 0) {
-			if (mine)
-				log_warn("packages: %s/%s: %s", where, rel, strerror(errno));
+			err = -errno;
+			if (mine || err != -ENOENT)
+				log_warn("packages: %s/%s: %s%s", where, rel, strerror(-err),
+				         mine ? "" : "; the depot is not used for the other packages");
+			p->depot_down |= err != -ENOENT;
 			continue;
 		}
 		err = apk_pkg_check(fd, pk->csum, c);
+		if (err && !mine && err != -EBADMSG && err != -EKEYREJECTED) {
+			/* A soft NFS mount whose server stopped answering (media.c). */
+			log_warn("packages: %s/%s: %s; the depot is not used for the other packages", where, rel, c->why);
+			p->depot_down = true;
+		}
 		if (!err) {
 			snprintf(from, fromsz, "%s/%s", where, rel);
 			p->ndepot++;

@@ -83,17 +83,21 @@ class Fault:
     loss: share of frames the relay drops in each direction once the kernel runs.
     dhcp_drop: the init's first N DHCP requests dropped (None: none; "all": every one).
     nfs_silent: TCP to rpcbind, mountd and NFS dropped (the server host is silent).
+    nfs_stall: (FROM, UNTIL) console line prefixes: TCP to rpcbind, mountd and NFS
+        dropped from the first console line starting with FROM to the first starting
+        with UNTIL (a server that stops answering after the mount, and comes back).
     link_late: seconds the link stays down after the kernel starts (QMP set_link).
     http: what the fault server does with /<scenario>/ (see FaultHttp.route).
     """
 
-    def __init__(self, loss=0.0, dhcp_drop=None, nfs_silent=False, link_late=None, http=None):
+    def __init__(self, loss=0.0, dhcp_drop=None, nfs_silent=False, nfs_stall=None, link_late=None, http=None):
         self.loss, self.dhcp_drop, self.nfs_silent = loss, dhcp_drop, nfs_silent
+        self.nfs_stall = nfs_stall
         self.link_late, self.http = link_late, http
 
     @property
     def relay(self):
-        return bool(self.loss or self.dhcp_drop or self.nfs_silent)
+        return bool(self.loss or self.dhcp_drop or self.nfs_silent or self.nfs_stall)
 
 
 class Events:
@@ -165,6 +169,7 @@ class Relay:
         self.stats = {"out": [0, 0], "in": [0, 0]}
         self.dhcp_dropped = 0
         self.nfs_dropped = 0
+        self.nfs_stalled = False        # Fault.nfs_stall: between its two console lines
         self.traced = 0
         self.trace = open(os.path.join(tracedir, "relay.log"), "w", buffering=1)
         self.done = threading.Event()
@@ -189,7 +194,20 @@ class Relay:
             what.append("the first %d DHCP requests" % self.fault.dhcp_drop)
         if self.fault.nfs_silent:
             what.append("TCP to %s" % "/".join(str(p) for p in NFS_PORTS))
+        if self.fault.nfs_stall:
+            what.append("TCP to %s from '%s' to '%s'" % ("/".join(str(p) for p in NFS_PORTS), *self.fault.nfs_stall))
         self.events.add("relay armed (the kernel runs): dropping %s" % ", ".join(what))
+
+    def console(self, line):
+        """Fault.nfs_stall: start or end the NFS silence on its console lines."""
+        start, until = self.fault.nfs_stall
+        if not self.nfs_stalled and not self.nfs_dropped and line.startswith(start):
+            self.nfs_stalled = True
+            self.events.add("relay: NFS silent from now on (console: %s)" % line[:60])
+        elif self.nfs_stalled and line.startswith(until):
+            self.nfs_stalled = False
+            self.events.add("relay: NFS answers again after %d dropped segments (console: %s)"
+                            % (self.nfs_dropped, line[:60]))
 
     def _drop(self, frame, way):
         f = self.fault
@@ -199,7 +217,7 @@ class Relay:
                 self.dhcp_dropped += 1
                 self.events.add("relay dropped the init's DHCP %s #%d" % (k[1], self.dhcp_dropped))
                 return True
-            if k[0] == "tcp" and f.nfs_silent and k[1] == GUEST_HOST and k[2] in NFS_PORTS:
+            if k[0] == "tcp" and (f.nfs_silent or self.nfs_stalled) and k[1] == GUEST_HOST and k[2] in NFS_PORTS:
                 self.nfs_dropped += 1
                 if k[3] & 0x12 == 0x02 and self.nfs_dropped <= 20:
                     self.events.add("relay dropped a TCP SYN to %s:%d" % (k[1], k[2]))
@@ -588,6 +606,8 @@ def boot(L, client, stop_event, on_line=None):
             if not started.is_set() and KERNEL_STARTED in line:
                 started.set()
                 kernel_started()
+            if relay and fault.nfs_stall:
+                relay.console(line)
             if on_line:
                 on_line(t, line)
 
@@ -864,6 +884,23 @@ def scenarios(L):
                      ["relay dropped a TCP SYN to 10.0.2.2:111"], "the relay dropped the client's SYNs", exact=False),
             L.c_qemu_exited(), L.c_no_report()],
         mac, Fault(nfs_silent=True), boots=False))
+    out.append(S(
+        "nfs-stall", "the NFS server stops answering after the mount, during the package install: the soft "
+        "mount's read fails after ~30 s, the packages come over HTTP, the boot goes on",
+        seed, lambda x: L.booted_checks(x) + [
+            L.overlay_check(x, "mac"), L.c_depot_mounted(x.depot),
+            c_events(r"^relay: NFS silent from now on", ["relay: NFS silent from now on (console: nbinit: packages: "
+                                                         "http://10.0.2.2:80/alpine/v3.20/main: 5 pa)"],
+                     "the NFS server went silent when the package install began"),
+            c_line(r"^nbinit: warning: packages: /media/nfs/\S+\.apk: .*; the depot is not used for the other packages$",
+                   "nbinit: warning: packages: /media/nfs/alpine/v3.20/main/x86_64/musl-1.2.4-r0.apk: "
+                   "read: Input/output error; the depot is not used for the other packages",
+                   "the init said the depot failed and stopped using it"),
+            c_line(r"^nbinit: packages: \(\d/5\) busybox-\S+ \(\d+ KiB\) from http://",
+                   "nbinit: packages: (2/5) busybox-1.36.1-r5 (1005 KiB) from "
+                   "http://10.0.2.2:80/alpine/v3.20/main/x86_64/busybox-1.36.1-r5.apk",
+                   "busybox (1 MB, read from the depot when it answers) came over HTTP")],
+        "52:54:00:fa:00:0d", Fault(nfs_stall=("nbinit: packages: ", "nbinit: newroot: "))))
     mac = "52:54:00:fa:00:0a"
     out.append(S(
         "nfs-noexport", "alpine_dev names an export the NFS server does not have: one line, nbinit.onfail=poweroff",
