@@ -11,7 +11,6 @@
  * that allocates; kmod_close frees it all. */
 #include <errno.h>
 #include <fcntl.h>
-#include <fnmatch.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -40,6 +39,7 @@
 #endif
 
 #include "kmod.h"
+#include "match.h"
 
 #define DB_FILE_MAX  (64u << 20)    /* one modules.* file */
 #define MODULE_MAX   (256u << 20)   /* one module, decompressed */
@@ -435,7 +435,7 @@ void kmod_close(struct kmod_db *db)
 
 /* ------------------------------------------------------------- lookups */
 
-/* Cheap test before fnmatch: the literal start of PATTERN matches S. */
+/* Cheap test before wild_match: the literal start of PATTERN matches S. */
 static bool prefix_ok(const char *pattern, const char *s)
 {
 	for (; *pattern && !strchr("*?[\\", *pattern); pattern++, s++)
@@ -454,7 +454,7 @@ int kmod_match_alias(const struct kmod_db *db, const char *modalias, int *out, i
 	for (i = 0; i < db->naliases && n < max; i++) {
 		const struct kmod_alias *a = &db->aliases[i];
 
-		if (!prefix_ok(a->pattern, norm) || fnmatch(a->pattern, norm, 0))
+		if (!prefix_ok(a->pattern, norm) || !wild_match(a->pattern, norm))
 			continue;
 		for (j = 0; j < n && out[j] != a->mod; j++)
 			;

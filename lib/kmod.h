@@ -15,7 +15,7 @@ struct kmod_mod {
 };
 
 struct kmod_alias {
-	char *pattern;       /* fnmatch pattern */
+	char *pattern;       /* wild_match pattern */
 	int mod;             /* index into db->mods */
 };
 
