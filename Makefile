@@ -14,7 +14,7 @@ STATIC  := -static
 # uncompressed, Alpine's are .ko.gz.
 NB_MODULE_XZ   ?= 0
 NB_MODULE_ZSTD ?= 0
-LIBS    ?= -lblkid -lz $(if $(filter 1,$(NB_MODULE_XZ)),-llzma) $(if $(filter 1,$(NB_MODULE_ZSTD)),-lzstd) -lbearssl
+LIBS    ?= -lz $(if $(filter 1,$(NB_MODULE_XZ)),-llzma) $(if $(filter 1,$(NB_MODULE_ZSTD)),-lzstd) -lbearssl
 # Size: every function and object in its own section so that the link drops
 # what nothing calls. out/init is stripped (what the pxerd packs);
 # out/init.debug keeps the symbols and debug info (gdb, addr2line).
