@@ -170,6 +170,28 @@ REPLACE = [
 ]
 
 
+def dns_answer(qsel, id_, name, rrs, an, flags=0x81, rcode=0x80):
+    """First byte picks the question in fuzz_dns.c; then the message."""
+    q = b"".join(bytes([len(l)]) + l.encode() for l in name.split(".")) + b"\0\0\1\0\1"
+    hdr = bytes([id_ >> 8, id_ & 255, flags, rcode, 0, 1, 0, an, 0, 0, 0, 0])
+    return bytes([qsel]) + hdr + q + rrs
+
+
+def a_rr(ptr, ip):
+    return bytes([0xC0, ptr, 0, 1, 0, 1, 0, 0, 0, 60, 0, 4]) + bytes(ip)
+
+
+DNS = {
+    "a-record": dns_answer(0, 0xBEEF, "boot.example", a_rr(12, [10, 0, 2, 2]), 1),
+    "two-a": dns_answer(1, 0x1234, "x", a_rr(12, [10, 0, 0, 1]) + a_rr(12, [10, 0, 0, 2]), 2),
+    "cname-a": dns_answer(0, 0x0102, "boot.example",
+                          bytes([0xC0, 12, 0, 5, 0, 1, 0, 0, 0, 60, 0, 6, 3]) + b"www" + bytes([0xC0, 12])
+                          + a_rr(30, [10, 0, 0, 7]), 2),
+    "nxdomain": dns_answer(0, 0x0909, "boot.example", b"", 0, rcode=0x83),
+    "truncated": dns_answer(3, 0x7777, "a.b.c.d.e.f.g", a_rr(12, [1, 2, 3, 4])[:9], 1, flags=0x83),
+}
+
+
 def gz(data):
     return gzip.compress(data, mtime=0)
 
@@ -194,6 +216,8 @@ def main():
         write("kv", name, data)
     for name, data in KMOD.items():
         write("kmod", name, data)
+    for name, data in DNS.items():
+        write("dns", name, data)
 
     tars = {
         "apkovl-ustar": tar_bytes(tarfile.USTAR_FORMAT, APKOVL),

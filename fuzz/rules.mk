@@ -32,7 +32,7 @@ INIT_H := $(wildcard init/*.h)
 
 # Every fuzzer with the lib/ sources it exercises: one whose sources are not
 # written yet is skipped (and reported as such) rather than failing the build.
-FUZZERS := cmdline ipconf url kv kmod modfile tar extract http
+FUZZERS := cmdline ipconf url kv kmod modfile tar extract http dns
 need_cmdline := lib/cmdline.c
 need_ipconf  := lib/ipconf.c
 need_url     := lib/url.c
@@ -42,6 +42,7 @@ need_modfile := lib/kmod.c
 need_tar     := lib/tar.c
 need_extract := lib/gunzip.c lib/tar.c lib/extract.c
 need_http    := lib/http.c lib/url.c lib/tls.c
+need_dns     := lib/dns.c
 missing = $(filter-out $(wildcard $(need_$1)),$(need_$1))
 
 FUZZ_TARGETS ?= $(FUZZERS)

@@ -1,13 +1,13 @@
-/* Block devices named by UUID=, LABEL= or name: found with libblkid under
+/* Block devices named by UUID=, LABEL= or name: found with lib/blkprobe under
  * ROOT/sys/class/block, waiting a bounded time for them to appear, and
  * mounted read-only under /media/<name>. */
-#include <blkid/blkid.h>
 #include <dirent.h>
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/mount.h>
 
+#include "blkprobe.h"
 #include "boot.h"
 #include "fileio.h"
 
@@ -15,32 +15,21 @@
 static int probe(const struct devspec *d, const char *name, const char *dev,
                  char *type, size_t typesz)
 {
-	const char *v = NULL;
-	blkid_probe pr;
+	struct blkprobe p;
 	int match;
 
-	pr = blkid_new_probe_from_filename(dev);
-	if (!pr)
-		return -ENODEV;
-	blkid_probe_enable_superblocks(pr, 1);
-	blkid_probe_set_superblocks_flags(pr, BLKID_SUBLKS_LABEL | BLKID_SUBLKS_UUID | BLKID_SUBLKS_TYPE);
-	if (blkid_do_safeprobe(pr) != 0) {
-		blkid_free_probe(pr);
+	type[0] = '\0';
+	if (blk_probe(dev, &p) != 0)
 		/* A named device without a recognised file system still matches. */
-		if (!d->tag[0] && !strcmp(name, d->value)) {
-			type[0] = '\0';
-			return 0;
-		}
-		return -ENODEV;
-	}
-	if (d->tag[0])
-		match = !blkid_probe_lookup_value(pr, d->tag, &v, NULL) && v && !strcmp(v, d->value);
+		return !d->tag[0] && !strcmp(name, d->value) ? 0 : -ENODEV;
+	if (!strcmp(d->tag, "UUID"))
+		match = p.uuid[0] && !strcmp(p.uuid, d->value);
+	else if (!strcmp(d->tag, "LABEL"))
+		match = p.label[0] && !strcmp(p.label, d->value);
 	else
 		match = !strcmp(name, d->value);
-	type[0] = '\0';
-	if (match && !blkid_probe_lookup_value(pr, "TYPE", &v, NULL) && v)
-		snprintf(type, typesz, "%s", v);
-	blkid_free_probe(pr);
+	if (match)
+		snprintf(type, typesz, "%s", p.type);
 	return match ? 0 : -ENODEV;
 }
 

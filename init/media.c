@@ -5,7 +5,6 @@
 #include <arpa/inet.h>
 #include <dirent.h>
 #include <errno.h>
-#include <netdb.h>
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
@@ -15,6 +14,7 @@
 #include <unistd.h>
 
 #include "boot.h"
+#include "dns.h"
 #include "fileio.h"
 
 #define REPO_DEPTH 3
@@ -71,17 +71,12 @@ int bootrepo_find(const char *dir, const char *shown, char (*out)[BOOT_PATH], in
 /* Numeric address of SERVER (a name is resolved with the lease's DNS). */
 static int resolve4(const char *server, char *addr, size_t size)
 {
-	struct addrinfo hints = { .ai_family = AF_INET, .ai_socktype = SOCK_STREAM }, *res;
 	struct in_addr a;
+	int n = dns_resolve4(server, &a, 1, 10000);
 
-	if (inet_pton(AF_INET, server, &a) == 1) {
-		snprintf(addr, size, "%s", server);
-		return 0;
-	}
-	if (getaddrinfo(server, NULL, &hints, &res) != 0)
-		return -ENOENT;
-	inet_ntop(AF_INET, &((struct sockaddr_in *)res->ai_addr)->sin_addr, addr, (socklen_t)size);
-	freeaddrinfo(res);
+	if (n < 0)
+		return n;
+	inet_ntop(AF_INET, &a, addr, (socklen_t)size);
 	return 0;
 }
 

@@ -21,23 +21,21 @@ static struct kmod_db db;
 static bool db_open;
 static int nloaded;
 
-/* Loads one module file. Reading and decompressing it is the init's work;
- * the init_module call (the driver's probe runs in it) is the kernel's and
- * goes into the timeline as a wait named after the module. */
+/* Loads one module file. The kernel reads it (and decompresses it when it
+ * can): that, and the driver's probe, are the kernel's work and go into the
+ * timeline as a wait named after the module. When the kernel cannot
+ * decompress it, reading and decompressing it here is the init's work. */
 static int timed_insmod(void *ctx, const char *path, const char *params)
 {
 	const char *base = strrchr(path, '/');
-	size_t plen = strlen(path);
-	long long t0;
+	long long t0 = now_ms();
 	void *buf = NULL;
 	size_t len;
 	int err;
 
 	base = base ? base + 1 : path;
-	if (plen > 3 && !strcmp(path + plen - 3, ".ko")) {
-		t0 = now_ms();
-		err = kmod_insmod_file(ctx, path, params);   /* finit_module */
-	} else {
+	err = kmod_finit(path, params);
+	if (err == -EOPNOTSUPP) {
 		if ((err = kmod_read_module(path, &buf, &len)))
 			return err;
 		t0 = now_ms();
@@ -65,8 +63,9 @@ int modules_want(struct boot *b, const char *name, bool warn_missing)
 		if (warn_missing)
 			log_warn("modules: %s: not in the initrd (%s)", name, db.dir);
 	} else if (err == -EOPNOTSUPP) {
-		log_warn("modules: %s: compressed with xz or zstd, which this init was built without "
-		         "(NB_MODULE_XZ/NB_MODULE_ZSTD; mkpxerd packs modules uncompressed)", name);
+		log_warn("modules: %s: compressed with xz or zstd, which neither the kernel "
+		         "(CONFIG_MODULE_DECOMPRESS) nor this init (NB_MODULE_XZ=1, NB_MODULE_ZSTD=1) "
+		         "can decompress; pack it uncompressed or as .ko.gz", name);
 	} else if (err) {
 		log_warn("modules: %s: %s", name, strerror(-err));
 	}

@@ -9,7 +9,6 @@
  * Formats: docs/apk-formats.md. */
 #include <errno.h>
 #include <fcntl.h>
-#include <glob.h>
 #include <poll.h>
 #include <stdarg.h>
 #include <signal.h>
@@ -28,6 +27,7 @@
 #include "boot.h"
 #include "fileio.h"
 #include "http.h"
+#include "match.h"
 #include "tar.h"
 
 #define PK_REPOS_MAX 16
@@ -887,10 +887,31 @@ static int word_cmp(const void *a, const void *b)
 	return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
+/* Directories a trigger glob matched, as trigger script arguments. */
+struct trig_args {
+	const char *nr;          /* the new root, stripped from the paths */
+	char *args[61];
+	char dirs[60][BOOT_PATH];
+	int n;
+};
+
+static int trig_add(void *ctx, const char *path)
+{
+	struct trig_args *t = ctx;
+
+	if (t->n >= 60)
+		return 1;
+	snprintf(t->dirs[t->n], sizeof(t->dirs[t->n]), "%s", path + strlen(t->nr));
+	t->args[t->n] = t->dirs[t->n];
+	t->n++;
+	return 0;
+}
+
 /* Triggers: each package's trigger script with the directories its
  * trigger globs match (all of them changed: the root is new). */
 static void run_triggers(struct pk *p, struct buf *tdb)
 {
+	static struct trig_args t;
 	int i;
 
 	for (i = 0; i < p->ninst; i++) {
@@ -898,33 +919,24 @@ static void run_triggers(struct pk *p, struct buf *tdb)
 		const struct apk_pkg *pk = &p->db.pkgs[in->pkg];
 		const struct apk_script *s = apk_pkg_script(&in->chk, "trigger");
 		char trig[1024], *save = NULL, *g;
-		static char *args[61];
-		static char dirs[60][BOOT_PATH];
-		int na = 0;
 
 		if (!s || !in->chk.triggers[0])
 			continue;
 		bprintf(tdb, "%s %s\n", pk->csum ? pk->csum : "", in->chk.triggers);
 		snprintf(trig, sizeof(trig), "%s", in->chk.triggers);
+		t.nr = p->nr;
+		t.n = 0;
 		for (g = strtok_r(trig, " ", &save); g; g = strtok_r(NULL, " ", &save)) {
 			char pat[BOOT_PATH];
-			glob_t gl;
-			size_t k;
 
 			if (*g == '+')
 				g++;
-			if (fmt_path(pat, sizeof(pat), "%s%s", p->nr, g) || glob(pat, GLOB_ONLYDIR, NULL, &gl))
-				continue;
-			for (k = 0; k < gl.gl_pathc && na < 60; k++) {
-				snprintf(dirs[na], sizeof(dirs[na]), "%s", gl.gl_pathv[k] + strlen(p->nr));
-				args[na] = dirs[na];
-				na++;
-			}
-			globfree(&gl);
+			if (!fmt_path(pat, sizeof(pat), "%s%s", p->nr, g))
+				wild_dirs(pat, trig_add, &t);
 		}
-		args[na] = NULL;
-		if (na)
-			script(p, in, "trigger", args);
+		t.args[t.n] = NULL;
+		if (t.n)
+			script(p, in, "trigger", t.args);
 	}
 }
 

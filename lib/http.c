@@ -3,7 +3,6 @@
  * write is bounded by poll() so a silent server cannot hang the caller. */
 #include <arpa/inet.h>
 #include <errno.h>
-#include <netdb.h>
 #include <netinet/in.h>
 #include <poll.h>
 #include <stdarg.h>
@@ -15,6 +14,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "dns.h"
 #include "fileio.h"
 #include "http.h"
 #include "tls.h"
@@ -117,45 +117,39 @@ err_close:
 }
 
 /* Connect to U's host and port: literals directly, names through
- * getaddrinfo() trying every address. Returns the socket or -errno. */
+ * dns_resolve4 (hosts file, then DNS; within the connect timeout) trying
+ * every address. Returns the socket or -errno. */
 static int open_conn(const struct url *u, int ms, struct http_result *res)
 {
-	struct sockaddr_in s4 = { .sin_family = AF_INET };
+	struct sockaddr_in s4 = { .sin_family = AF_INET, .sin_port = htons(u->port) };
 	struct sockaddr_in6 s6 = { .sin6_family = AF_INET6 };
-	struct addrinfo hints = { .ai_socktype = SOCK_STREAM }, *ai, *a;
+	struct in_addr addrs[8];
 	char d[32];
-	int fd = -EHOSTUNREACH, rc;
+	int fd = -EHOSTUNREACH, n, i;
 
 	if (inet_pton(AF_INET, u->host, &s4.sin_addr) == 1) {
-		s4.sin_port = htons(u->port);
 		fd = connect_addr((struct sockaddr *)&s4, sizeof(s4), ms);
 	} else if (inet_pton(AF_INET6, u->host, &s6.sin6_addr) == 1) {
 		s6.sin6_port = htons(u->port);
 		fd = connect_addr((struct sockaddr *)&s6, sizeof(s6), ms);
 	} else {
-		hints.ai_family = AF_UNSPEC;
-		rc = getaddrinfo(u->host, NULL, &hints, &ai);
-		if (rc) {
-			if (rc == EAI_AGAIN) {
-				set_why(res, "cannot resolve %s: name server not answering", u->host);
-				return -EAGAIN;
-			}
+		n = dns_resolve4(u->host, addrs, 8, ms);
+		if (n == -EAGAIN) {
+			set_why(res, "cannot resolve %s: name server not answering", u->host);
+			return -EAGAIN;
+		}
+		if (n < 0) {
 			set_why(res, "cannot resolve %s: %s", u->host,
-			        rc == EAI_SYSTEM ? strerror(errno) : gai_strerror(rc));
+			        n == -ENOENT ? "no such host" :
+			        n == -EDESTADDRREQ ? "no name server (resolv.conf)" : strerror(-n));
 			return -ENOENT;
 		}
-		for (a = ai; a; a = a->ai_next) {
-			if (a->ai_family == AF_INET)
-				((struct sockaddr_in *)a->ai_addr)->sin_port = htons(u->port);
-			else if (a->ai_family == AF_INET6)
-				((struct sockaddr_in6 *)a->ai_addr)->sin6_port = htons(u->port);
-			else
-				continue;
-			fd = connect_addr(a->ai_addr, a->ai_addrlen, ms);
+		for (i = 0; i < n; i++) {
+			s4.sin_addr = addrs[i];
+			fd = connect_addr((struct sockaddr *)&s4, sizeof(s4), ms);
 			if (fd >= 0)
 				break;
 		}
-		freeaddrinfo(ai);
 	}
 	if (fd == -ETIMEDOUT)
 		set_why(res, "no connection within %s", dur(d, sizeof(d), ms));

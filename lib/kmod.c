@@ -1,6 +1,7 @@
 /* Kernel module database and loader: modules.dep, modules.alias and
- * modules.builtin as depmod writes them, and insmod with in-process
- * gzip/xz/zstd decompression.
+ * modules.builtin as depmod writes them, and insmod: the kernel decompresses
+ * a compressed module when it can (finit_module, Linux >= 6.1 with
+ * CONFIG_MODULE_DECOMPRESS), else gzip here, and xz/zstd when built in.
  *
  * Memory: kmod_open reads the three text files into one buffer (db->text,
  * followed by room for the module names) and makes four tables: the
@@ -10,7 +11,6 @@
  * that allocates; kmod_close frees it all. */
 #include <errno.h>
 #include <fcntl.h>
-#include <fnmatch.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -19,14 +19,15 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
-/* xz and zstd module decompression are build options (make NB_MODULE_XZ=0
- * NB_MODULE_ZSTD=0 drops liblzma and libzstd, about 280 KiB of the static
- * init): mkpxerd packs modules uncompressed, and Alpine's are .ko.gz. */
+/* xz and zstd decompression in the init are build options (make
+ * NB_MODULE_XZ=1 NB_MODULE_ZSTD=1 add liblzma and libzstd, about 280 KiB of
+ * the static init): mkpxerd packs modules uncompressed, Alpine's are .ko.gz,
+ * and a kernel with CONFIG_MODULE_DECOMPRESS takes its own format. */
 #ifndef NB_MODULE_XZ
-#define NB_MODULE_XZ 1
+#define NB_MODULE_XZ 0
 #endif
 #ifndef NB_MODULE_ZSTD
-#define NB_MODULE_ZSTD 1
+#define NB_MODULE_ZSTD 0
 #endif
 
 #if NB_MODULE_XZ
@@ -38,6 +39,7 @@
 #endif
 
 #include "kmod.h"
+#include "match.h"
 
 #define DB_FILE_MAX  (64u << 20)    /* one modules.* file */
 #define MODULE_MAX   (256u << 20)   /* one module, decompressed */
@@ -433,7 +435,7 @@ void kmod_close(struct kmod_db *db)
 
 /* ------------------------------------------------------------- lookups */
 
-/* Cheap test before fnmatch: the literal start of PATTERN matches S. */
+/* Cheap test before wild_match: the literal start of PATTERN matches S. */
 static bool prefix_ok(const char *pattern, const char *s)
 {
 	for (; *pattern && !strchr("*?[\\", *pattern); pattern++, s++)
@@ -452,7 +454,7 @@ int kmod_match_alias(const struct kmod_db *db, const char *modalias, int *out, i
 	for (i = 0; i < db->naliases && n < max; i++) {
 		const struct kmod_alias *a = &db->aliases[i];
 
-		if (!prefix_ok(a->pattern, norm) || fnmatch(a->pattern, norm, 0))
+		if (!prefix_ok(a->pattern, norm) || !wild_match(a->pattern, norm))
 			continue;
 		for (j = 0; j < n && out[j] != a->mod; j++)
 			;
@@ -782,16 +784,17 @@ err_close:
 	return err;
 }
 
-int kmod_insmod_file(void *ctx, const char *path, const char *params)
+/* finit_module's flag for a compressed file (Linux >= 6.1, <linux/module.h>). */
+#ifndef MODULE_INIT_COMPRESSED_FILE
+#define MODULE_INIT_COMPRESSED_FILE 4
+#endif
+
+int kmod_finit(const char *path, const char *params)
 {
 	unsigned char head[6];
-	void *buf;
-	size_t len;
+	int fd, err, flags;
 	ssize_t n;
-	int fd, err;
 
-	if (!params)
-		params = "";
 	fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
 		return -errno;
@@ -801,19 +804,31 @@ int kmod_insmod_file(void *ctx, const char *path, const char *params)
 		close(fd);
 		return err;
 	}
-	if (magic_kind(head, (size_t)n) == RAW) {
-		err = syscall(SYS_finit_module, fd, params, 0) < 0 ? -errno : 0;
-		close(fd);
-		if (err != -ENOSYS)
-			return err;
-	} else {
-		close(fd);
-	}
-	/* Compressed, or a kernel without finit_module. */
+	flags = magic_kind(head, (size_t)n) == RAW ? 0 : MODULE_INIT_COMPRESSED_FILE;
+	err = syscall(SYS_finit_module, fd, params ? params : "", flags) < 0 ? -errno : 0;
+	close(fd);
+	/* No finit_module; for a compressed file also a kernel without
+	 * CONFIG_MODULE_DECOMPRESS (EOPNOTSUPP), one older than 6.1 (EINVAL for
+	 * the flag) or one built for another compression (EINVAL). */
+	if (err == -ENOSYS || (flags && (err == -EOPNOTSUPP || err == -EINVAL)))
+		return -EOPNOTSUPP;
+	return err;
+}
+
+int kmod_insmod_file(void *ctx, const char *path, const char *params)
+{
+	void *buf;
+	size_t len;
+	int err;
+
+	err = kmod_finit(path, params);
+	if (err != -EOPNOTSUPP)
+		return err;
+	/* The kernel could not take it: decompress here, then init_module. */
 	err = kmod_read_module(path, &buf, &len);
 	if (err)
 		return err;
-	err = syscall(SYS_init_module, buf, (unsigned long)len, params) < 0 ? -errno : 0;
+	err = syscall(SYS_init_module, buf, (unsigned long)len, params ? params : "") < 0 ? -errno : 0;
 	free(buf);
 	return err;
 }

@@ -15,7 +15,7 @@ struct kmod_mod {
 };
 
 struct kmod_alias {
-	char *pattern;       /* fnmatch pattern */
+	char *pattern;       /* wild_match pattern */
 	int mod;             /* index into db->mods */
 };
 
@@ -32,8 +32,8 @@ struct kmod_db {
 	int *pool;           /* private: the name and path hash tables, then
 	                      * every module's deps (one allocation) */
 	int hsize;           /* private: slots per hash table (a power of two) */
-	/* Loads one module file (absolute path) with PARAMS. Default: finit_module
-	 * / init_module with in-process gzip/xz/zstd decompression. Return 0,
+	/* Loads one module file (absolute path) with PARAMS. Default:
+	 * kmod_insmod_file. Return 0,
 	 * -EEXIST (already loaded counts as success) or -errno. */
 	int (*insmod)(void *ctx, const char *path, const char *params);
 	void *insmod_ctx;
@@ -72,9 +72,20 @@ int kmod_match_alias(const struct kmod_db *db, const char *modalias, int *out, i
  * its dependencies. A dependency cycle is -ELOOP. */
 int kmod_load(struct kmod_db *db, const char *name, const char *params);
 
-/* The default insmod: reads the file, decompresses .gz/.xz/.zst, calls
- * init_module (finit_module for plain files; CTX unused). Returns 0,
- * -EEXIST (already loaded), a kmod_read_module error or the syscall's. */
+/* Load the module file PATH with finit_module; a compressed file (gzip, xz
+ * or zstd magic) is handed to the kernel to decompress
+ * (MODULE_INIT_COMPRESSED_FILE). Returns 0, -EEXIST (already loaded),
+ * -EOPNOTSUPP when the kernel cannot take the file this way (no
+ * finit_module; for a compressed file no CONFIG_MODULE_DECOMPRESS, a kernel
+ * before 6.1, or another compression than the kernel's), or the syscall's
+ * -errno. */
+int kmod_finit(const char *path, const char *params);
+
+/* The default insmod (CTX unused): kmod_finit, and when the kernel cannot
+ * take the file, kmod_read_module and init_module. Returns 0, -EEXIST
+ * (already loaded), a kmod_read_module error (-EOPNOTSUPP: compressed in a
+ * format neither the kernel nor this build can decompress) or the
+ * syscall's -errno. */
 int kmod_insmod_file(void *ctx, const char *path, const char *params);
 
 /* Read the module file PATH into a new buffer (*BUF, free() it; *LEN bytes),

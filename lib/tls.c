@@ -215,14 +215,22 @@ long long tls_build_epoch(void)
 	return NB_BUILD_EPOCH;
 }
 
-/* "2026-11-25" */
+/* "2026-11-25": the civil date of T in UTC (days to year/month/day as in
+ * Howard Hinnant's days_from_civil inverse). Not gmtime_r + strftime: in a
+ * static glibc those pull the time zone code and with it sscanf and strtod,
+ * about 110 KB of the init. */
 static const char *day(char *buf, size_t size, long long t)
 {
-	time_t tt = (time_t)t;
-	struct tm tm;
+	long long z = (t >= 0 ? t : t - 86399) / 86400 + 719468;
+	long long era = (z >= 0 ? z : z - 146096) / 146097;
+	long long doe = z - era * 146097;
+	long long yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+	long long doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+	long long mp = (5 * doy + 2) / 153;
+	long long d = doy - (153 * mp + 2) / 5 + 1;
+	long long m = mp < 10 ? mp + 3 : mp - 9;
 
-	if (!gmtime_r(&tt, &tm) || !strftime(buf, size, "%Y-%m-%d", &tm))
-		snprintf(buf, size, "@%lld", t);
+	snprintf(buf, size, "%04lld-%02lld-%02lld", yoe + era * 400 + (m <= 2), m, d);
 	return buf;
 }
 

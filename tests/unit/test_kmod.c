@@ -13,6 +13,14 @@
 
 #define FIXTURE "tests/fixtures/kmod"
 
+/* The build's decompressors (Makefile: NB_MODULE_XZ, NB_MODULE_ZSTD). */
+#ifndef NB_MODULE_XZ
+#define NB_MODULE_XZ 0
+#endif
+#ifndef NB_MODULE_ZSTD
+#define NB_MODULE_ZSTD 0
+#endif
+
 static void skip(const char *why)
 {
 	tap_n++;
@@ -374,7 +382,7 @@ static void run_comp(const struct comp_row *row)
 	char path[256];
 	void *buf = NULL;
 	size_t len = 0;
-	int err;
+	int err, want = row->want_err;
 
 	if (row->tool && !have(row->tool)) {
 		skip(row->tool);
@@ -386,11 +394,15 @@ static void run_comp(const struct comp_row *row)
 		return;
 	}
 	snprintf(path, sizeof(path), "%s/%s", tmpdir, row->module);
+	/* A build without xz or zstd refuses those files, broken or not. */
+	if (row->tool && ((!strcmp(row->tool, "xz") && !NB_MODULE_XZ) ||
+			  (!strcmp(row->tool, "zstd") && !NB_MODULE_ZSTD)))
+		want = -EOPNOTSUPP;
 	err = kmod_read_module(path, &buf, &len);
-	ok_at(err == row->want_err &&
+	ok_at(err == want &&
 	      (err || (len == payload_len && !memcmp(buf, payload, len))) && (!err || !buf),
 	      row->file, row->line, "read %s after `%s`: %d, %zu bytes (want %d, %zu bytes)",
-	      row->module, row->cmd, err, len, row->want_err, row->want_err ? 0 : payload_len);
+	      row->module, row->cmd, err, len, want, want ? 0 : payload_len);
 	free(buf);
 }
 
@@ -428,9 +440,14 @@ static void compressed_load(void)
 	db.insmod_ctx = &c;
 	ok(kmod_find(&db, "zstmod") >= 0 && kmod_find(&db, "gzmod.ko") < 0, "names without .ko.zst");
 	err = kmod_load(&db, "zstmod", "p=1");
-	ok(err == 0 && !strcmp(c.r.log, "gzmod xzmod zstmod{p=1}") && c.bytes_ok == 3,
-	   "load zstmod: %d [%s], %d of %d calls got the %zu plain bytes", err, c.r.log, c.bytes_ok,
-	   c.calls, payload_len);
+	if (NB_MODULE_XZ && NB_MODULE_ZSTD)
+		ok(err == 0 && !strcmp(c.r.log, "gzmod xzmod zstmod{p=1}") && c.bytes_ok == 3,
+		   "load zstmod: %d [%s], %d of %d calls got the %zu plain bytes", err, c.r.log,
+		   c.bytes_ok, c.calls, payload_len);
+	else   /* the xz dependency cannot be decompressed: the error stops the load */
+		ok(err == -EOPNOTSUPP && !strncmp(c.r.log, "gzmod xzmod", 11) && c.bytes_ok == 1,
+		   "load zstmod without xz/zstd: %d [%s], %d of %d calls got the %zu plain bytes",
+		   err, c.r.log, c.bytes_ok, c.calls, payload_len);
 	kmod_close(&db);
 }
 
@@ -461,7 +478,8 @@ static void decompression(void)
 		run_comp(&comps[i]);
 	compressed_load();
 
-	/* The default insmod stops at a broken file before any syscall. */
+	/* The default insmod refuses a broken file (the kernel is asked first
+	 * to decompress it, then the init reports the corruption). */
 	snprintf(path, sizeof(path), "%s/absent.ko", tmpdir);
 	err = kmod_insmod_file(NULL, path, "");
 	ok(err == -ENOENT, "kmod_insmod_file absent: %d", err);
