@@ -108,6 +108,11 @@ $(OUT)/bench/ovlpeak: bench/ovlpeak.c $(OUT)/libphase.a $(OUT)/libnb.a
 	@mkdir -p $(dir $@)
 	$(CC) $(CPPFLAGS) $(CFLAGS) $(WARN) $(STATIC) -o $@ $< $(OUT)/libphase.a $(OUT)/libnb.a $(LIBS)
 
+# The packages phase on the host, timed (perf works on it): out/bench/pkgbench -n 9
+$(OUT)/bench/pkgbench: bench/pkgbench.c $(OUT)/libphase.a $(OUT)/libnb.a
+	@mkdir -p $(dir $@)
+	$(CC) $(CPPFLAGS) $(CFLAGS) $(WARN) -o $@ $< $(OUT)/libphase.a $(OUT)/libnb.a $(LIBS)
+
 bench: all $(OUT)/bench/ovlpeak
 	tests/setup
 	bench/bench $(if $(BENCH_N),-n $(BENCH_N)) $(BENCH)

@@ -128,6 +128,10 @@ static int coldplug_pass(struct boot *b, bool nics_only)
 	while ((be = readdir(bus))) {
 		if (be->d_name[0] == '.')
 			continue;
+		/* is_nic() knows PCI and virtio NICs only: leave the other
+		 * buses (acpi, platform, memory, ...) to the general pass. */
+		if (nics_only && strcmp(be->d_name, "pci") && strcmp(be->d_name, "virtio"))
+			continue;
 		snprintf(p, sizeof(p), "%s/%s/devices", busdir, be->d_name);
 		if (!(devs = opendir(p)))
 			continue;

@@ -10,7 +10,9 @@
 #include <fcntl.h>
 #include <linux/netlink.h>
 #include <linux/rtnetlink.h>
+#include <net/if.h>
 #include <net/route.h>
+#include <netinet/in.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdio.h>
@@ -467,6 +469,48 @@ static int write_state(struct boot *b)
 	return file_write(path, text, len, 0644);
 }
 
+/* QEMU's e1000 model receives nothing for a second after each write to its
+ * receive control register, which Linux makes whenever a multicast group
+ * is joined; IPv6 joins the solicited-node group of the link-local address
+ * when carrier comes up, so the DHCP offer would wait that second. Joining
+ * the group here, while the link is still down, moves the write to where
+ * nothing is received anyway; at carrier the kernel only counts the group
+ * again (harmless on any NIC: the group is joined seconds later anyway).
+ * The link-local address is known only for addr_gen_mode 0 (EUI-64 from
+ * the MAC). The membership lives as long as the socket: close-on-exec,
+ * it ends at the switch to the new root, when IPv6 holds the group. */
+static void ipv6_prejoin(struct boot *b, const char *ifname)
+{
+	static int s = -1;
+	struct ipv6_mreq mr;
+	char p[BOOT_PATH], v[32];
+	unsigned m[6];
+
+	if (!b->pid1 || fmt_path(p, sizeof(p), "%s/proc/sys/net/ipv6/conf/%s/addr_gen_mode", b->root, ifname) ||
+	    file_read_str(p, v, sizeof(v)) <= 0 || atoi(v) != 0 ||
+	    fmt_path(p, sizeof(p), "%s/proc/sys/net/ipv6/conf/%s/disable_ipv6", b->root, ifname) ||
+	    file_read_str(p, v, sizeof(v)) <= 0 || atoi(v) != 0 ||
+	    fmt_path(p, sizeof(p), "%s/sys/class/net/%s/address", b->root, ifname) ||
+	    file_read_str(p, v, sizeof(v)) <= 0 ||
+	    sscanf(v, "%x:%x:%x:%x:%x:%x", &m[0], &m[1], &m[2], &m[3], &m[4], &m[5]) != 6)
+		return;
+	memset(&mr, 0, sizeof(mr));
+	if (!(mr.ipv6mr_interface = if_nametoindex(ifname)))
+		return;
+	/* ff02::1:ffXX:XXXX, the low 24 bits of the EUI-64 interface id */
+	mr.ipv6mr_multiaddr.s6_addr[0] = 0xff;
+	mr.ipv6mr_multiaddr.s6_addr[1] = 0x02;
+	mr.ipv6mr_multiaddr.s6_addr[11] = 0x01;
+	mr.ipv6mr_multiaddr.s6_addr[12] = 0xff;
+	mr.ipv6mr_multiaddr.s6_addr[13] = (unsigned char)m[3];
+	mr.ipv6mr_multiaddr.s6_addr[14] = (unsigned char)m[4];
+	mr.ipv6mr_multiaddr.s6_addr[15] = (unsigned char)m[5];
+	if (s < 0 && (s = socket(AF_INET6, SOCK_DGRAM | SOCK_CLOEXEC, 0)) < 0)
+		return;
+	if (setsockopt(s, IPPROTO_IPV6, IPV6_ADD_MEMBERSHIP, &mr, sizeof(mr)) == 0)
+		log_debug("net: %s: solicited-node group of its link-local address joined early", ifname);
+}
+
 void net_link_start(struct boot *b)
 {
 	enum ipconf_mode mode = b->o.ip_given ? b->o.ip.mode : IPCONF_DHCP;
@@ -483,8 +527,10 @@ void net_link_start(struct boot *b)
 		return;
 	n = iface_candidates(b->root, &req, c, MAX_CANDS, &named, why, sizeof(why));
 	for (i = 0; i < n; i++)
-		if (iface_set_up(c[i]) == 0)
+		if (iface_set_up(c[i]) == 0) {
 			log_debug("net: %s set up; its link negotiates while modules load", c[i]);
+			ipv6_prejoin(b, c[i]);
+		}
 }
 
 int net_up(struct boot *b)
@@ -528,6 +574,8 @@ int net_up(struct boot *b)
 				b->seed = b->seed * 31u + (unsigned char)*m;
 		if ((err = iface_set_up(c[i])))
 			log_warn("net: %s: cannot set it up: %s", c[i], strerror(-err));
+		else
+			ipv6_prejoin(b, c[i]);
 	}
 
 	if (mode == IPCONF_DHCP) {

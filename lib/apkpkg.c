@@ -1,7 +1,9 @@
-/* apk v2 package files (see apkpkg.h): a checking pass that hashes each
- * gzip member as it goes by and keeps .PKGINFO and the scripts, and an
- * unpacking pass over the data members that goes through lib/extract and
- * records what it wrote. */
+/* apk v2 package files (see apkpkg.h): a checking pass that inflates the
+ * signature and control members (SHA-1 of the control member, .PKGINFO and
+ * the scripts kept) and hashes the data members' compressed bytes with
+ * SHA-256 without inflating them, and an unpacking pass over the data
+ * members that goes through lib/extract and records what it wrote. The
+ * data is inflated once, by the unpacking pass. */
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -22,15 +24,18 @@ static const char *const actions[] = {
 	"pre-deinstall", "post-deinstall", "trigger",
 };
 
+/* Returned by chk_member_end when the control member has ended: the
+ * inflating stops there, the rest of the file is the data. */
+#define CHK_CONTROL_DONE 1
+
 struct chk {
 	struct apk_pkgcheck *c;
 	struct tar_reader t;
 	unsigned member;
 	int control;                   /* member holding .PKGINFO, -1 before */
-	br_sha1_context sha1[MEMBERS];
-	unsigned char digest[MEMBERS][20];
-	br_sha256_context rest[MEMBERS];    /* rest[k]: members k+1 and later */
-	unsigned long long end[MEMBERS];
+	br_sha1_context sha1[MEMBERS - 1];
+	unsigned char digest[MEMBERS - 1][20];
+	unsigned long long end[MEMBERS - 1];
 	char **dst;                    /* entry being kept: its buffer ... */
 	size_t *dlen, dcap;            /* ... length and the bound */
 	int err;
@@ -123,13 +128,9 @@ static const struct tar_ops chk_ops = { chk_begin, chk_data, chk_end };
 static int chk_raw(void *ctx, unsigned member, const void *buf, size_t len)
 {
 	struct chk *k = ctx;
-	unsigned i;
 
-	if (member < MEMBERS)
+	if (member < MEMBERS - 1)
 		br_sha1_update(&k->sha1[member], buf, len);
-	for (i = 0; i < MEMBERS; i++)
-		if (member > i)
-			br_sha256_update(&k->rest[i], buf, len);
 	return 0;
 }
 
@@ -145,9 +146,16 @@ static int chk_member_end(void *ctx, unsigned member, unsigned long long end)
 {
 	struct chk *k = ctx;
 
-	if (member < MEMBERS) {
+	if (member < MEMBERS - 1) {
 		br_sha1_out(&k->sha1[member], k->digest[member]);
 		k->end[member] = end;
+	}
+	if (k->control >= 0 && member == (unsigned)k->control) {
+		if (k->dst) {
+			snprintf(k->c->why, sizeof(k->c->why), "the control member ends inside an entry");
+			return k->err = -EBADMSG;
+		}
+		return CHK_CONTROL_DONE;
 	}
 	return 0;
 }
@@ -190,32 +198,74 @@ const struct apk_script *apk_pkg_script(const struct apk_pkgcheck *c, const char
 	return NULL;
 }
 
+/* After a data SHA-256 mismatch: inflate the data members from OFFSET to
+ * tell a damaged file (truncated, corrupt gzip) from other data. Returns
+ * 0 when they inflate cleanly, else -EBADMSG with C->why set. */
+static int data_damaged(int fd, unsigned long long offset, struct apk_pkgcheck *c, unsigned char *buf, size_t size)
+{
+	struct apk_gz g = { 0 };
+	ssize_t n;
+	int err;
+
+	if (lseek(fd, (off_t)offset, SEEK_SET) < 0 || apk_gz_init(&g))
+		return 0;
+	err = 0;
+	while (!err && (n = read(fd, buf, size)) > 0)
+		err = apk_gz_feed(&g, buf, (size_t)n);
+	if (!err)
+		err = apk_gz_finish(&g);
+	else
+		apk_gz_finish(&g);
+	if (!err)
+		return 0;
+	snprintf(c->why, sizeof(c->why), "data: %s", g.why[0] ? g.why : strerror(-err));
+	return -EBADMSG;
+}
+
 int apk_pkg_check(int fd, const char *want_csum, struct apk_pkgcheck *c)
 {
 	static struct chk k;
 	struct apk_gz g = { .on_raw = chk_raw, .on_data = chk_plain, .on_end = chk_member_end, .ctx = &k };
 	static unsigned char buf[65536];
+	br_sha256_context data;
 	unsigned char d[32];
+	unsigned long long pos = 0;
+	bool control_done = false;
 	ssize_t n;
-	int err, i;
+	int err = 0, i;
 
 	memset(c, 0, sizeof(*c));
 	memset(&k, 0, sizeof(k));
 	k.c = c;
 	k.control = -1;
-	for (i = 0; i < MEMBERS; i++) {
+	for (i = 0; i < MEMBERS - 1; i++)
 		br_sha1_init(&k.sha1[i]);
-		br_sha256_init(&k.rest[i]);
-	}
+	br_sha256_init(&data);
 	tar_init(&k.t, &chk_ops, &k);
 	if (lseek(fd, 0, SEEK_SET) < 0)
 		return -errno;
 	if ((err = apk_gz_init(&g)))
 		return err;
+	/* Inflate up to the end of the control member; from there on the
+	 * file is the data, hashed as it is (the unpacking inflates it). */
 	while ((n = read(fd, buf, sizeof(buf))) > 0) {
+		size_t skip = 0;
+
 		c->size += (unsigned long long)n;
-		if ((err = apk_gz_feed(&g, buf, (size_t)n)))
-			break;
+		if (!control_done) {
+			err = apk_gz_feed(&g, buf, (size_t)n);
+			if (err != CHK_CONTROL_DONE) {
+				if (err)
+					break;
+				pos += (unsigned long long)n;
+				continue;
+			}
+			err = 0;
+			control_done = true;
+			skip = (size_t)(k.end[k.control] - pos);
+		}
+		br_sha256_update(&data, buf + skip, (size_t)n - skip);
+		pos += (unsigned long long)n;
 	}
 	if (n < 0) {
 		err = -errno;
@@ -224,8 +274,8 @@ int apk_pkg_check(int fd, const char *want_csum, struct apk_pkgcheck *c)
 		snprintf(c->why, sizeof(c->why), "read: %s", strerror(-err));
 		goto fail;
 	}
-	if (!err)
-		err = apk_gz_finish(&g);
+	if (!err && !control_done)
+		err = apk_gz_finish(&g);   /* the file ended before its data */
 	else
 		apk_gz_finish(&g);
 	tar_finish(&k.t);
@@ -243,14 +293,14 @@ int apk_pkg_check(int fd, const char *want_csum, struct apk_pkgcheck *c)
 		err = -EBADMSG;
 		goto fail;
 	}
-	if (g.member <= (unsigned)k.control) {
+	if (!control_done || c->size <= k.end[k.control]) {
 		snprintf(c->why, sizeof(c->why), "no data after the control member");
 		err = -EBADMSG;
 		goto fail;
 	}
 	apk_q1(k.digest[k.control], c->csum);
 	c->data_offset = k.end[k.control];
-	br_sha256_out(&k.rest[k.control], d);
+	br_sha256_out(&data, d);
 	hex(d, 32, c->data_sha256);
 	if (apk_pkginfo_get(c->pkginfo, "triggers", c->triggers, sizeof(c->triggers)))
 		c->triggers[0] = '\0';
@@ -265,6 +315,8 @@ int apk_pkg_check(int fd, const char *want_csum, struct apk_pkgcheck *c)
 		goto fail;
 	}
 	if (strcmp(c->datahash, c->data_sha256)) {
+		if ((err = data_damaged(fd, c->data_offset, c, buf, sizeof(buf))))
+			goto fail;
 		snprintf(c->why, sizeof(c->why), "data SHA-256 %.16s... is not the datahash %.16s... of .PKGINFO",
 		         c->data_sha256, c->datahash);
 		err = -EKEYREJECTED;
