@@ -483,20 +483,28 @@ static void ipv6_prejoin(struct boot *b, const char *ifname)
 {
 	static int s = -1;
 	struct ipv6_mreq mr;
-	char p[BOOT_PATH], v[32];
-	unsigned m[6];
+	char p[BOOT_PATH], v[32], *e;
+	unsigned long m[6];
+	int i, idx;
 
+	/* sysfs and strtoul, not sscanf and if_nametoindex: in a static glibc
+	 * those bring strtod and getifaddrs (140 KB). */
 	if (!b->pid1 || fmt_path(p, sizeof(p), "%s/proc/sys/net/ipv6/conf/%s/addr_gen_mode", b->root, ifname) ||
 	    file_read_str(p, v, sizeof(v)) <= 0 || atoi(v) != 0 ||
 	    fmt_path(p, sizeof(p), "%s/proc/sys/net/ipv6/conf/%s/disable_ipv6", b->root, ifname) ||
 	    file_read_str(p, v, sizeof(v)) <= 0 || atoi(v) != 0 ||
+	    fmt_path(p, sizeof(p), "%s/sys/class/net/%s/ifindex", b->root, ifname) ||
+	    file_read_str(p, v, sizeof(v)) <= 0 || (idx = atoi(v)) <= 0 ||
 	    fmt_path(p, sizeof(p), "%s/sys/class/net/%s/address", b->root, ifname) ||
-	    file_read_str(p, v, sizeof(v)) <= 0 ||
-	    sscanf(v, "%x:%x:%x:%x:%x:%x", &m[0], &m[1], &m[2], &m[3], &m[4], &m[5]) != 6)
+	    file_read_str(p, v, sizeof(v)) <= 0)
 		return;
+	for (i = 0, e = v; i < 6; i++, e++) {
+		m[i] = strtoul(e, &e, 16);
+		if (m[i] > 0xff || *e != (i < 5 ? ':' : '\0'))
+			return;
+	}
 	memset(&mr, 0, sizeof(mr));
-	if (!(mr.ipv6mr_interface = if_nametoindex(ifname)))
-		return;
+	mr.ipv6mr_interface = (unsigned)idx;
 	/* ff02::1:ffXX:XXXX, the low 24 bits of the EUI-64 interface id */
 	mr.ipv6mr_multiaddr.s6_addr[0] = 0xff;
 	mr.ipv6mr_multiaddr.s6_addr[1] = 0x02;
