@@ -68,6 +68,7 @@ struct pk {
 	unsigned long long fetched, depot_bytes, unpacked;
 	int nfetched, ndepot;
 	bool depot_down;               /* a depot read failed with an I/O error: skip the depot from then on */
+	long long depot_t0, depot_us;  /* first depot read, time blocked in open/read of depot files (timeline) */
 	long long fetch_ms;            /* package downloads, summed */
 	long long fetch_t0, script_t0, script_sum_ms;   /* first start, time summed (timeline) */
 	int nscripts;
@@ -575,6 +576,7 @@ static int package_fd(struct pk *p, int i, const char *tmp, struct apk_pkgcheck 
 	const struct apk_pkg *pk = &p->db.pkgs[i];
 	const struct pk_repo *own = &p->repo[pk->repo];
 	char rel[BOOT_PATH], path[BOOT_PATH * 2];
+	long long t0;
 	int k, fd, err;
 
 	if (fmt_path(rel, sizeof(rel), "%s/%s-%s.apk", p->arch, pk->name, pk->version))
@@ -592,9 +594,13 @@ static int package_fd(struct pk *p, int i, const char *tmp, struct apk_pkgcheck 
 			continue;
 		if (fmt_path(path, sizeof(path), "%s%s/%s", p->b->root, where, rel))
 			continue;
+		t0 = mono_us();
+		if (!p->depot_t0)
+			p->depot_t0 = now_ms();
 		fd = open(path, O_RDONLY | O_CLOEXEC);
+		err = -errno;
+		p->depot_us += mono_us() - t0;
 		if (fd < 0) {
-			err = -errno;
 			if (mine || err != -ENOENT)
 				log_warn("packages: %s/%s: %s%s", where, rel, strerror(-err),
 				         mine ? "" : "; the depot is not used for the other packages");
@@ -602,6 +608,7 @@ static int package_fd(struct pk *p, int i, const char *tmp, struct apk_pkgcheck 
 			continue;
 		}
 		err = apk_pkg_check(fd, pk->csum, c);
+		p->depot_us += c->read_us;   /* the medium's time; hashing is the init's */
 		if (err && !mine && err != -EBADMSG && err != -EKEYREJECTED) {
 			/* A soft NFS mount whose server stopped answering (media.c). */
 			log_warn("packages: %s/%s: %s; the depot is not used for the other packages", where, rel, c->why);
@@ -1158,6 +1165,10 @@ int packages_install(struct boot *b)
 	if (p->nfetched) {
 		snprintf(path, sizeof(path), "%d packages, %s", p->nfetched, t1);
 		tl_wait("http", path, p->fetch_t0, p->fetch_t0 + p->fetch_ms);
+	}
+	if (p->depot_t0) {
+		snprintf(path, sizeof(path), "%d package files read from the boot media", p->ndepot);
+		tl_wait("depot", path, p->depot_t0, p->depot_t0 + p->depot_us / 1000);
 	}
 	if (p->nscripts) {
 		snprintf(path, sizeof(path), "%d package scripts", p->nscripts);

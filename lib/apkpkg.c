@@ -14,6 +14,7 @@
 
 #include "apkpkg.h"
 #include "extract.h"
+#include "fileio.h"
 #include "gunzip.h"
 #include "tar.h"
 
@@ -248,9 +249,14 @@ int apk_pkg_check(int fd, const char *want_csum, struct apk_pkgcheck *c)
 		return err;
 	/* Inflate up to the end of the control member; from there on the
 	 * file is the data, hashed as it is (the unpacking inflates it). */
-	while ((n = read(fd, buf, sizeof(buf))) > 0) {
+	for (;;) {
+		long long t0 = mono_us();
 		size_t skip = 0;
 
+		n = read(fd, buf, sizeof(buf));
+		c->read_us += mono_us() - t0;
+		if (n <= 0)
+			break;
 		c->size += (unsigned long long)n;
 		if (!control_done) {
 			err = apk_gz_feed(&g, buf, (size_t)n);

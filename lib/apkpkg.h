@@ -29,6 +29,7 @@ struct apk_pkgcheck {
 	char data_sha256[65];      /* the data members' SHA-256, as computed */
 	unsigned long long data_offset;  /* file offset where the data members start */
 	unsigned long long size;   /* bytes of the file */
+	long long read_us;         /* time spent in read(2): the medium's share (NFS, disk) */
 	char *pkginfo;             /* .PKGINFO text (malloc, NUL-terminated) */
 	struct apk_script scripts[APK_SCRIPTS_MAX];
 	int nscripts;

@@ -32,6 +32,9 @@ int kv_get(const char *text, const char *key, char *out, size_t outsz);
 /* Milliseconds of CLOCK_MONOTONIC. */
 long long mono_ms(void);
 
+/* Microseconds of CLOCK_MONOTONIC (for summing many short intervals). */
+long long mono_us(void);
+
 /* Wait up to MS milliseconds for EVENTS (poll(2) bits) on FD, restarting
  * after signals. Returns 0, -ETIMEDOUT or -errno. */
 int fd_wait(int fd, short events, int ms);
