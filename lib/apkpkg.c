@@ -520,9 +520,13 @@ int apk_pkg_unpack(int fd, const struct apk_pkgcheck *c, int rootfd, const struc
 {
 	static struct unp u;
 	static unsigned char buf[65536];
+	br_sha256_context data;
+	unsigned char d[32];
+	char got[65];
 	ssize_t n;
 	int err;
 
+	br_sha256_init(&data);
 	memset(&u, 0, sizeof(u));
 	extract_init(&u.x, rootfd);
 	u.o = o;
@@ -534,9 +538,13 @@ int apk_pkg_unpack(int fd, const struct apk_pkgcheck *c, int rootfd, const struc
 	if ((err = gunzip_init(&u.g, unp_tar, &u)))
 		return snprintf(why, whysz, "out of memory"), err;
 	err = 0;
-	while ((n = read(fd, buf, sizeof(buf))) > 0)
+	/* The bytes are hashed again as they are unpacked: a file that changed
+	 * since apk_pkg_check (a depot on NFS) is not taken as checked. */
+	while ((n = read(fd, buf, sizeof(buf))) > 0) {
+		br_sha256_update(&data, buf, (size_t)n);
 		if ((err = gunzip_feed(&u.g, buf, (size_t)n)))
 			break;
+	}
 	if (n < 0 && !err)
 		err = -errno;
 	if (!err) {
@@ -545,6 +553,13 @@ int apk_pkg_unpack(int fd, const struct apk_pkgcheck *c, int rootfd, const struc
 			snprintf(u.why, sizeof(u.why), "%s", u.t.why);
 		else if (err)
 			snprintf(u.why, sizeof(u.why), "%s", u.g.why);
+		br_sha256_out(&data, d);
+		hex(d, 32, got);
+		if (!err && strcmp(got, c->data_sha256)) {
+			err = -EKEYREJECTED;
+			snprintf(u.why, sizeof(u.why), "the data changed after it was checked (SHA-256 %s, checked %s)",
+			         got, c->data_sha256);
+		}
 	} else {
 		gunzip_abort(&u.g);
 		tar_finish(&u.t);

@@ -83,7 +83,10 @@ struct apk_unpack_opts {
 
 /* Unpack the data members of the package on FD (from C->data_offset) below
  * ROOTFD with lib/extract's path safety, recording each entry in FILES.
- * Returns 0 or a negative errno with WHY (WHYSZ) naming the entry. */
+ * The bytes are hashed again: -EKEYREJECTED when they are not the ones
+ * apk_pkg_check hashed (the file changed in between; what was unpacked
+ * must then be discarded). Returns 0 or a negative errno with WHY (WHYSZ)
+ * naming the entry. */
 int apk_pkg_unpack(int fd, const struct apk_pkgcheck *c, int rootfd, const struct apk_unpack_opts *o,
                    struct apk_files *files, char *why, size_t whysz);
 
