@@ -127,7 +127,8 @@ static int nfs_mount(struct boot *b, const struct devspec *d)
 	mkdir_p(mnt, 0755);
 	/* NFSv3 first: the seed's exports are named by their real path.
 	 * soft: the depot is read-only, and a server that stops answering
-	 * must make a read fail (after 5+10+15 s) rather than hang the boot
+	 * must make a read fail (timeo 5 s, 2 retransmissions: within about
+	 * 30 s) rather than hang the boot
 	 * for ever; packages then come over HTTP when a repository has a URL. */
 	snprintf(opts, sizeof(opts), "vers=3,nolock,soft,proto=tcp,timeo=50,retrans=2,addr=%s", addr);
 	t0 = now_ms();
