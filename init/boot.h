@@ -156,6 +156,14 @@ int rpath(const struct boot *b, char *buf, size_t size, const char *p);
  * it could not be executed), -ETIMEDOUT, or a negative errno. */
 int run_wait(char *const argv[], char *const envp[], const char *out, long timeout_ms);
 
+/* proc.c: wait at most TIMEOUT_MS for the child PID to exit, its wait
+ * status into *STATUS; after that, kill and reap it. Returns 0,
+ * -ETIMEDOUT or a negative errno from waitpid. */
+int child_wait(pid_t pid, long timeout_ms, int *status);
+
+/* proc.c: a wait status as a number: the exit status, or 128 + signal. */
+int child_status(int status);
+
 /* devspec.c: parse "nfs:SERVER:/PATH", "UUID=..", "LABEL=..", "/dev/X",
  * "X", each with an optional ":FSTYPE". Returns 0 or -EINVAL. */
 int devspec_parse(struct devspec *d, const char *s, bool allow_nfs);

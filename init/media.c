@@ -5,7 +5,6 @@
 #include <arpa/inet.h>
 #include <dirent.h>
 #include <errno.h>
-#include <signal.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/mount.h>
@@ -85,26 +84,18 @@ static int resolve4(const char *server, char *addr, size_t size)
 static int mount_bounded(const char *src, const char *dst, const char *type,
                          unsigned long flags, const char *data, long timeout_ms)
 {
-	long long deadline = now_ms() + timeout_ms;
-	int status;
+	int status, err;
 	pid_t pid = fork();
 
 	if (pid < 0)
 		return -errno;
 	if (pid == 0)
 		_exit(mount(src, dst, type, flags, data) < 0 ? (errno & 0xff) : 0);
-	for (;;) {
-		pid_t r = waitpid(pid, &status, WNOHANG);
-		if (r == pid)
-			break;
-		if (now_ms() >= deadline) {
-			kill(pid, SIGKILL);
-			waitpid(pid, &status, 0);
-			umount2(dst, MNT_DETACH);
-			return -ETIMEDOUT;
-		}
-		sleep_ms(20);
-	}
+	err = child_wait(pid, timeout_ms, &status);
+	if (err == -ETIMEDOUT)
+		umount2(dst, MNT_DETACH);
+	if (err)
+		return err;
 	if (!WIFEXITED(status))
 		return -EINTR;
 	return -WEXITSTATUS(status);

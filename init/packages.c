@@ -9,16 +9,12 @@
  * Formats: docs/apk-formats.md. */
 #include <errno.h>
 #include <fcntl.h>
-#include <poll.h>
 #include <stdarg.h>
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <sys/syscall.h>
 #include <sys/utsname.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include "apk.h"
@@ -459,8 +455,7 @@ static int run_script(struct pk *p, const char *name, const char *ver, const str
 {
 	char rel[BOOT_PATH], path[BOOT_PATH], dir[BOOT_PATH];
 	char *const envp[] = { "PATH=/usr/sbin:/usr/bin:/sbin:/bin", "HOME=/root", "TERM=linux", NULL };
-	long long deadline;
-	int status = 0, pfd, err;
+	int status = 0, err;
 	pid_t pid;
 
 	if (fmt_path(rel, sizeof(rel), "/lib/apk/exec/%s-%s.%s", name, ver, s->action) ||
@@ -488,36 +483,9 @@ static int run_script(struct pk *p, const char *name, const char *ver, const str
 		execve("/bin/sh", argv, envp);
 		_exit(127);
 	}
-	deadline = now_ms() + p->script_ms;
-	pfd = (int)syscall(SYS_pidfd_open, pid, 0);
-	for (;;) {
-		pid_t r = waitpid(pid, &status, WNOHANG);
-		long left;
-
-		if (r == pid)
-			break;
-		if (r < 0 && errno != EINTR) {
-			err = -errno;
-			goto out;
-		}
-		left = (long)(deadline - now_ms());
-		if (left <= 0) {
-			kill(pid, SIGKILL);
-			waitpid(pid, &status, 0);
-			err = -ETIMEDOUT;
-			goto out;
-		}
-		if (pfd >= 0) {
-			struct pollfd pf = { .fd = pfd, .events = POLLIN };
-			poll(&pf, 1, (int)(left > 1000 ? 1000 : left));
-		} else {
-			sleep_ms(left > 20 ? 20 : left);
-		}
-	}
-	err = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + (WIFSIGNALED(status) ? WTERMSIG(status) : 0);
-out:
-	if (pfd >= 0)
-		close(pfd);
+	err = child_wait(pid, p->script_ms, &status);
+	if (!err)
+		err = child_status(status);
 	unlink(path);
 	return err;
 }

@@ -12,10 +12,52 @@
 
 extern char **environ;
 
-int run_wait(char *const argv[], char *const envp[], const char *out, long timeout_ms)
+int child_wait(pid_t pid, long timeout_ms, int *status)
 {
 	long long deadline = now_ms() + timeout_ms;
-	int status, pfd;
+	int err = 0, pfd;
+
+	/* pidfd lets us sleep in poll() until the child exits or time runs out. */
+	pfd = (int)syscall(SYS_pidfd_open, pid, 0);
+	for (;;) {
+		pid_t r = waitpid(pid, status, WNOHANG);
+		long left;
+
+		if (r == pid)
+			break;
+		if (r < 0 && errno != EINTR) {
+			err = -errno;
+			break;
+		}
+		left = (long)(deadline - now_ms());
+		if (left <= 0) {
+			kill(pid, SIGKILL);
+			waitpid(pid, status, 0);
+			err = -ETIMEDOUT;
+			break;
+		}
+		if (pfd >= 0) {
+			struct pollfd p = { .fd = pfd, .events = POLLIN };
+			poll(&p, 1, (int)(left > 1000 ? 1000 : left));
+		} else {
+			sleep_ms(left > 20 ? 20 : left);
+		}
+	}
+	if (pfd >= 0)
+		close(pfd);
+	return err;
+}
+
+int child_status(int status)
+{
+	if (WIFEXITED(status))
+		return WEXITSTATUS(status);
+	return 128 + (WIFSIGNALED(status) ? WTERMSIG(status) : 0);
+}
+
+int run_wait(char *const argv[], char *const envp[], const char *out, long timeout_ms)
+{
+	int status, err;
 	pid_t pid;
 
 	pid = fork();
@@ -32,37 +74,7 @@ int run_wait(char *const argv[], char *const envp[], const char *out, long timeo
 		execve(argv[0], argv, envp ? envp : environ);
 		_exit(127);
 	}
-	/* pidfd lets us sleep in poll() until the child exits or time runs out. */
-	pfd = (int)syscall(SYS_pidfd_open, pid, 0);
-	for (;;) {
-		pid_t r = waitpid(pid, &status, WNOHANG);
-		long left;
-
-		if (r == pid)
-			break;
-		if (r < 0 && errno != EINTR) {
-			if (pfd >= 0)
-				close(pfd);
-			return -errno;
-		}
-		left = (long)(deadline - now_ms());
-		if (left <= 0) {
-			kill(pid, SIGKILL);
-			waitpid(pid, &status, 0);
-			if (pfd >= 0)
-				close(pfd);
-			return -ETIMEDOUT;
-		}
-		if (pfd >= 0) {
-			struct pollfd p = { .fd = pfd, .events = POLLIN };
-			poll(&p, 1, (int)(left > 1000 ? 1000 : left));
-		} else {
-			sleep_ms(left > 20 ? 20 : left);
-		}
-	}
-	if (pfd >= 0)
-		close(pfd);
-	if (WIFEXITED(status))
-		return WEXITSTATUS(status);
-	return 128 + (WIFSIGNALED(status) ? WTERMSIG(status) : 0);
+	if ((err = child_wait(pid, timeout_ms, &status)))
+		return err;
+	return child_status(status);
 }
