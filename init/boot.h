@@ -9,6 +9,7 @@
 #include <netinet/in.h>
 
 #include "cmdline.h"
+#include "http.h"
 #include "ipconf.h"
 #include "retry.h"
 #include "url.h"
@@ -149,6 +150,10 @@ void tl_print(void);
 
 /* Path helper: b->root + P into BUF (static per call site size). */
 int rpath(const struct boot *b, char *buf, size_t size, const char *p);
+
+/* options.c: the HTTP client settings of overlay and package downloads:
+ * nbinit.http_timeout for connecting and each read, at most 5 redirects. */
+struct http_opts boot_http_opts(const struct boot *b);
 
 /* proc.c: run ARGV (absolute path in argv[0]) with environment ENVP (NULL:
  * the init's), its output appended to OUT (NULL: the console), wait at most

@@ -243,3 +243,14 @@ int options_parse_text(struct boot *b, const char *text)
 		                 cmdline_get(&b->cl, "ip"), o->ovl == OVL_URL ? "apkovl=URL" : "alpine_dev=nfs:");
 	return 0;
 }
+
+struct http_opts boot_http_opts(const struct boot *b)
+{
+	struct http_opts ho = {
+		.connect_timeout_ms = b->o.http_timeout_ms,
+		.io_timeout_ms = b->o.http_timeout_ms,
+		.max_redirects = 5,
+	};
+
+	return ho;
+}

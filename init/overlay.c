@@ -273,11 +273,7 @@ static bool bad_uuid(const char *u)
 static int from_url(struct boot *b, int rootfd)
 {
 	const struct retry *r = &b->o.http_retry;
-	struct http_opts ho = {
-		.connect_timeout_ms = b->o.http_timeout_ms,
-		.io_timeout_ms = b->o.http_timeout_ms,
-		.max_redirects = 5,
-	};
+	struct http_opts ho = boot_http_opts(b);
 	static struct http_result res;
 	static struct ovl_stream s;
 	char url[URL_MAX], p[BOOT_PATH];

@@ -235,11 +235,7 @@ static int fetch(struct pk *p, const char *url, int fd, long long expect, char *
 {
 	struct boot *b = p->b;
 	const struct retry *r = &b->o.http_retry;
-	struct http_opts ho = {
-		.connect_timeout_ms = b->o.http_timeout_ms,
-		.io_timeout_ms = b->o.http_timeout_ms,
-		.max_redirects = 5,
-	};
+	struct http_opts ho = boot_http_opts(b);
 	static struct http_result res;
 	int attempt, err;
 
