@@ -36,7 +36,7 @@ OUT := out
 # a real-time clock boots in 1970 (lib/tls.c). SOURCE_DATE_EPOCH is honoured.
 NB_BUILD_EPOCH := $(or $(SOURCE_DATE_EPOCH),$(shell date +%s))
 $(OUT)/obj/lib/tls.o: CPPFLAGS += -DNB_BUILD_EPOCH=$(NB_BUILD_EPOCH)
-$(OUT)/obj/lib/kmod.o $(OUT)/tests/test_kmod: CPPFLAGS += -DNB_MODULE_XZ=$(NB_MODULE_XZ) -DNB_MODULE_ZSTD=$(NB_MODULE_ZSTD)
+$(OUT)/obj/lib/kmod.o: CPPFLAGS += -DNB_MODULE_XZ=$(NB_MODULE_XZ) -DNB_MODULE_ZSTD=$(NB_MODULE_ZSTD)
 LIB_SRC  := $(sort $(wildcard lib/*.c))
 INIT_SRC := $(sort $(wildcard init/*.c))
 TEST_SRC := $(sort $(wildcard tests/unit/test_*.c))

@@ -47,6 +47,8 @@
 
 enum { ST_UNTOUCHED = 0, ST_LOADING = 1, ST_DONE = 2 };
 
+const bool kmod_has_xz = NB_MODULE_XZ, kmod_has_zstd = NB_MODULE_ZSTD;
+
 /* ------------------------------------------------------------- names */
 
 /* Copy at most N bytes of SRC into DST (SIZE bytes) with '-' -> '_' outside

@@ -96,4 +96,8 @@ int kmod_insmod_file(void *ctx, const char *path, const char *params);
  * -errno. */
 int kmod_read_module(const char *path, void **buf, size_t *len);
 
+/* Whether this build decompresses .ko.xz / .ko.zst itself (NB_MODULE_XZ,
+ * NB_MODULE_ZSTD); gzip it always does. */
+extern const bool kmod_has_xz, kmod_has_zstd;
+
 #endif

@@ -13,14 +13,6 @@
 
 #define FIXTURE "tests/fixtures/kmod"
 
-/* The build's decompressors (Makefile: NB_MODULE_XZ, NB_MODULE_ZSTD). */
-#ifndef NB_MODULE_XZ
-#define NB_MODULE_XZ 0
-#endif
-#ifndef NB_MODULE_ZSTD
-#define NB_MODULE_ZSTD 0
-#endif
-
 static void skip(const char *why)
 {
 	tap_n++;
@@ -395,8 +387,8 @@ static void run_comp(const struct comp_row *row)
 	}
 	snprintf(path, sizeof(path), "%s/%s", tmpdir, row->module);
 	/* A build without xz or zstd refuses those files, broken or not. */
-	if (row->tool && ((!strcmp(row->tool, "xz") && !NB_MODULE_XZ) ||
-			  (!strcmp(row->tool, "zstd") && !NB_MODULE_ZSTD)))
+	if (row->tool && ((!strcmp(row->tool, "xz") && !kmod_has_xz) ||
+			  (!strcmp(row->tool, "zstd") && !kmod_has_zstd)))
 		want = -EOPNOTSUPP;
 	err = kmod_read_module(path, &buf, &len);
 	ok_at(err == want &&
@@ -440,7 +432,7 @@ static void compressed_load(void)
 	db.insmod_ctx = &c;
 	ok(kmod_find(&db, "zstmod") >= 0 && kmod_find(&db, "gzmod.ko") < 0, "names without .ko.zst");
 	err = kmod_load(&db, "zstmod", "p=1");
-	if (NB_MODULE_XZ && NB_MODULE_ZSTD)
+	if (kmod_has_xz && kmod_has_zstd)
 		ok(err == 0 && !strcmp(c.r.log, "gzmod xzmod zstmod{p=1}") && c.bytes_ok == 3,
 		   "load zstmod: %d [%s], %d of %d calls got the %zu plain bytes", err, c.r.log,
 		   c.bytes_ok, c.calls, payload_len);
