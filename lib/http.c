@@ -664,6 +664,18 @@ static int conn_open(struct conn *c, const struct url *u, const struct http_opts
 	return 0;
 }
 
+/* Start a request: RES emptied (no Content-Length yet), C unconnected
+ * with O's read timeout (O NULL or <= 0: the default). */
+static void request_start(struct conn *c, const struct http_opts *o, struct http_result *res)
+{
+	memset(res, 0, sizeof(*res));
+	res->content_length = -1;
+	c->fd = -1;
+	c->tls = NULL;
+	c->rd = NULL;
+	c->io_ms = o && o->io_timeout_ms > 0 ? o->io_timeout_ms : HTTP_IO_MS_DEFAULT;
+}
+
 /* GET URL following redirects and stream the final 2xx body into SINK
  * (see http.h). Timeouts <= 0 mean 10 s (connect) and 30 s (io); a NULL O
  * also allows 5 redirects. https:// goes through TLS with the CA bundle
@@ -683,12 +695,7 @@ int http_get(const char *url, const struct http_opts *o, http_sink sink,
 	int redirects, err, was_https, anchors_loaded = 0;
 	const char *p;
 
-	memset(res, 0, sizeof(*res));
-	res->content_length = -1;
-	c.fd = -1;
-	c.tls = NULL;
-	c.rd = NULL;
-	c.io_ms = o && o->io_timeout_ms > 0 ? o->io_timeout_ms : HTTP_IO_MS_DEFAULT;
+	request_start(&c, o, res);
 	if (strlen(url) >= sizeof(res->final_url)) {
 		snprintf(res->final_url, sizeof(res->final_url), "%s", url);
 		set_why(res, "URL too long");
@@ -794,12 +801,7 @@ int http_post(const char *url, const struct http_opts *o, const char *ctype,
 	struct head h;
 	struct url u;
 
-	memset(res, 0, sizeof(*res));
-	res->content_length = -1;
-	c.fd = -1;
-	c.tls = NULL;
-	c.rd = NULL;
-	c.io_ms = o && o->io_timeout_ms > 0 ? o->io_timeout_ms : HTTP_IO_MS_DEFAULT;
+	request_start(&c, o, res);
 	snprintf(res->final_url, sizeof(res->final_url), "%s", url);
 	if ((err = url_parse(&u, url))) {
 		set_why(res, err == -EPROTONOSUPPORT ? "unsupported URL scheme" : "malformed URL");
@@ -836,13 +838,9 @@ int http_read_response(http_reader rd, void *rctx, http_sink sink, void *ctx,
 	struct head h;
 	int err;
 
-	memset(res, 0, sizeof(*res));
-	res->content_length = -1;
-	c.fd = -1;
-	c.tls = NULL;
+	request_start(&c, NULL, res);
 	c.rd = rd;
 	c.rctx = rctx;
-	c.io_ms = HTTP_IO_MS_DEFAULT;
 	c.pos = c.len = 0;
 	if ((err = read_head(&c, &h, res)))
 		return err;
