@@ -68,6 +68,8 @@ int bootrepo_find(const char *dir, const char *shown, char (*out)[BOOT_PATH], in
 }
 
 /* Numeric address of SERVER (a name is resolved with the lease's DNS). */
+/* SERVER's IPv4 address as text into ADDR: a literal as is, a name through
+ * the hosts file and DNS within 10 s. Returns 0 or dns_resolve4's error. */
 static int resolve4(const char *server, char *addr, size_t size)
 {
 	struct in_addr a;
@@ -110,8 +112,9 @@ static int nfs_mount(struct boot *b, const struct devspec *d)
 
 	if (b->nmedia >= BOOT_MAX_MEDIA)
 		return boot_fail(b, -ENOSPC, "media: too many mounts");
-	if (resolve4(d->server, addr, sizeof(addr)))
-		return boot_fail(b, -ENOENT, "media: nfs %s:%s: cannot resolve server %s", d->server, d->path, d->server);
+	if ((err = resolve4(d->server, addr, sizeof(addr))))
+		return boot_fail(b, err, "media: nfs %s:%s: cannot resolve server %s: %s", d->server, d->path, d->server,
+		                 dns_strerror(err));
 	if (fmt_path(src, sizeof(src), "%s:%s", addr, d->path) ||
 	    rpath(b, mnt, sizeof(mnt), "/media/nfs"))
 		return boot_fail(b, -ENAMETOOLONG, "media: nfs: path too long");

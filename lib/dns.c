@@ -386,3 +386,19 @@ int dns_resolve4(const char *name, struct in_addr *out, int max, int budget_ms)
 	dns_conf_read(&c, "/etc/resolv.conf", "/etc/hosts");
 	return dns_lookup4(&c, name, out, max, budget_ms);
 }
+
+const char *dns_strerror(int err)
+{
+	switch (err) {
+	case -ENOENT:
+		return "no such host";
+	case -EAGAIN:
+		return "name server not answering";
+	case -EDESTADDRREQ:
+		return "no name server (resolv.conf)";
+	case -EINVAL:
+		return "not a valid host name";
+	default:
+		return strerror(-err);
+	}
+}

@@ -38,6 +38,10 @@ int dns_conf_read(struct dns_conf *c, const char *resolv, const char *hosts);
 int dns_lookup4(const struct dns_conf *c, const char *name, struct in_addr *out, int max,
                 int budget_ms);
 
+/* ERR of dns_lookup4/dns_resolve4 in words ("no such host", "name server
+ * not answering", ...), for one failure line. */
+const char *dns_strerror(int err);
+
 /* dns_lookup4 with /etc/resolv.conf and /etc/hosts. */
 int dns_resolve4(const char *name, struct in_addr *out, int max, int budget_ms);
 

@@ -134,15 +134,9 @@ static int open_conn(const struct url *u, int ms, struct http_result *res)
 		fd = connect_addr((struct sockaddr *)&s6, sizeof(s6), ms);
 	} else {
 		n = dns_resolve4(u->host, addrs, 8, ms);
-		if (n == -EAGAIN) {
-			set_why(res, "cannot resolve %s: name server not answering", u->host);
-			return -EAGAIN;
-		}
 		if (n < 0) {
-			set_why(res, "cannot resolve %s: %s", u->host,
-			        n == -ENOENT ? "no such host" :
-			        n == -EDESTADDRREQ ? "no name server (resolv.conf)" : strerror(-n));
-			return -ENOENT;
+			set_why(res, "cannot resolve %s: %s", u->host, dns_strerror(n));
+			return n == -EAGAIN ? -EAGAIN : -ENOENT;
 		}
 		for (i = 0; i < n; i++) {
 			s4.sin_addr = addrs[i];

@@ -278,5 +278,8 @@ int main(void)
 	messages();
 	conf();
 	real();
+	ok(!strcmp(dns_strerror(-ENOENT), "no such host") && !strcmp(dns_strerror(-EAGAIN), "name server not answering") &&
+	   !strcmp(dns_strerror(-EDESTADDRREQ), "no name server (resolv.conf)") &&
+	   !strcmp(dns_strerror(-ENOMEM), strerror(ENOMEM)), "dns_strerror: the causes in words");
 	return done_testing();
 }
