@@ -24,7 +24,8 @@
  * .SIGN.RSA.<key> (SHA-1) or .SIGN.RSA256.<key> (SHA-256): an RSA PKCS#1
  * signature of the compressed bytes that follow, as apk signs packages. The
  * signature entry is kept aside, never extracted; the rest is hashed as it
- * streams by and checked once the last byte arrived. */
+ * streams by, with the one hash the signature names (an unsigned overlay is
+ * not hashed), and checked once the last byte arrived. */
 struct ovl_stream {
 	struct apk_gz g;
 	struct tar_reader t;
@@ -36,6 +37,7 @@ struct ovl_stream {
 	char sig_name[128];
 	unsigned char sig[1024];
 	size_t sig_len;
+	bool want_sha1, want_sha256;  /* what the signature needs hashed */
 	br_sha1_context sha1;
 	br_sha256_context sha256;
 	char why[300];             /* signature verdict in words */
@@ -52,6 +54,9 @@ static int sig_begin(void *ctx, const struct tar_entry *e)
 			return -EBADMSG;
 		}
 		s->in_sig = true;
+		/* Member 0 ends before the first raw byte of member 1. */
+		s->want_sha1 |= !strncmp(e->name, ".SIGN.RSA.", 10);
+		s->want_sha256 |= !strncmp(e->name, ".SIGN.RSA256.", 13);
 		snprintf(s->sig_name, sizeof(s->sig_name), "%s", e->name);
 		s->sig_len = 0;
 		return 0;
@@ -104,10 +109,10 @@ static int on_raw(void *ctx, unsigned member, const void *buf, size_t len)
 {
 	struct ovl_stream *s = ctx;
 
-	if (member > 0) {
+	if (member > 0 && s->want_sha1)
 		br_sha1_update(&s->sha1, buf, len);
+	if (member > 0 && s->want_sha256)
 		br_sha256_update(&s->sha256, buf, len);
-	}
 	return 0;
 }
 
