@@ -540,8 +540,9 @@ static int package_fd(struct pk *p, int i, const char *tmp, struct apk_pkgcheck 
 	const struct apk_pkg *pk = &p->db.pkgs[i];
 	const struct pk_repo *own = &p->repo[pk->repo];
 	char rel[BOOT_PATH], path[BOOT_PATH * 2];
-	long long t0;
-	int k, fd, err;
+	long long t0, got;
+	bool read_err = false;
+	int k, fd, tfd, err;
 
 	if (fmt_path(rel, sizeof(rel), "%s/%s-%s.apk", p->arch, pk->name, pk->version))
 		return -ENAMETOOLONG;
@@ -571,20 +572,38 @@ static int package_fd(struct pk *p, int i, const char *tmp, struct apk_pkgcheck 
 			p->depot_down |= err != -ENOENT;
 			continue;
 		}
-		err = apk_pkg_check(fd, pk->csum, c);
-		p->depot_us += c->read_us;   /* the medium's time; hashing is the init's */
-		if (err && !mine && err != -EBADMSG && err != -EKEYREJECTED) {
-			/* A soft NFS mount whose server stopped answering (media.c). */
-			log_warn("packages: %s/%s: %s; the depot is not used for the other packages", where, rel, c->why);
-			p->depot_down = true;
+		/* Checked and unpacked from a private copy: the depot's file
+		 * (NFS) may change in between, the copy cannot, so its data is
+		 * hashed once. The medium's time is the time blocked reading. */
+		tfd = open(tmp, O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+		if (tfd < 0) {
+			close(fd);
+			return snprintf(why, whysz, "%s: %s", tmp, strerror(errno)), -errno;
 		}
+		got = fd_copy(fd, tfd, &read_err, &p->depot_us);
+		close(fd);
+		if (got < 0 && !read_err) {
+			close(tfd);
+			return snprintf(why, whysz, "copying %s/%s to %s: %s", where, rel, tmp, strerror((int)-got)), (int)got;
+		}
+		if (got < 0) {
+			close(tfd);
+			if (mine)
+				return snprintf(why, whysz, "%s/%s: read: %s", where, rel, strerror((int)-got)), (int)got;
+			/* A soft NFS mount whose server stopped answering (media.c). */
+			log_warn("packages: %s/%s: read: %s; the depot is not used for the other packages", where, rel,
+			         strerror((int)-got));
+			p->depot_down = true;
+			continue;
+		}
+		err = apk_pkg_check(tfd, pk->csum, c);
 		if (!err) {
 			snprintf(from, fromsz, "%s/%s", where, rel);
 			p->ndepot++;
 			p->depot_bytes += c->size;
-			return fd;
+			return tfd;
 		}
-		close(fd);
+		close(tfd);
 		if (mine)
 			return snprintf(why, whysz, "%s/%s: %s", where, rel, c->why), err;
 		log_debug("packages: %s/%s: not the indexed package (%s)", where, rel, c->why);
@@ -613,7 +632,8 @@ static int package_fd(struct pk *p, int i, const char *tmp, struct apk_pkgcheck 
 static int install_one(struct pk *p, struct pk_inst *in, int nth, int total, const char *tmp)
 {
 	const struct apk_pkg *pk = &p->db.pkgs[in->pkg];
-	struct apk_unpack_opts uo = { .keep = keep_existing, .ctx = p };
+	/* package_fd's file is a private copy: not hashed again. */
+	struct apk_unpack_opts uo = { .keep = keep_existing, .ctx = p, .fd_private = true };
 	char from[BOOT_PATH * 2], why[TAR_PATH_MAX + 256], sz[32];
 	size_t k, kept = 0;
 	int fd, err;

@@ -3,7 +3,9 @@
  * the scripts kept) and hashes the data members' compressed bytes with
  * SHA-256 without inflating them, and an unpacking pass over the data
  * members that goes through lib/extract and records what it wrote. The
- * data is inflated once, by the unpacking pass. */
+ * data is inflated once, by the unpacking pass; a file's SHA-1 is the
+ * package's own record of it when it has one (as apk does), so the data is
+ * hashed once too when the caller unpacks a private copy. */
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -353,6 +355,7 @@ struct unp {
 	const struct apk_unpack_opts *o;
 	struct apk_files *files;
 	br_sha1_context sha1;
+	bool hashing;                  /* the entry's SHA-1 is computed (no pax record) */
 	bool forward;                  /* the entry goes to the extractor */
 	struct tar_entry e2;           /* the entry as forwarded (renamed) */
 	long cur;                      /* index in files of the entry, -1 */
@@ -377,6 +380,21 @@ static void clean_name(const char *name, char *out, size_t size)
 	l = strlen(out);
 	while (l > 1 && out[l - 1] == '/')
 		out[--l] = '\0';
+}
+
+/* The 40 hex digits HEX (checked by the tar reader) as a Q1 into OUT. */
+static void q1_of_hex(const char *hex40, char out[APK_Q1_LEN])
+{
+	unsigned char d[20];
+	int i;
+
+	for (i = 0; i < 20; i++) {
+		int hi = hex40[2 * i], lo = hex40[2 * i + 1];
+		hi = hi <= '9' ? hi - '0' : (hi | 32) - 'a' + 10;
+		lo = lo <= '9' ? lo - '0' : (lo | 32) - 'a' + 10;
+		d[i] = (unsigned char)(hi << 4 | lo);
+	}
+	apk_q1(d, out);
 }
 
 static struct apk_file *add_file(struct unp *u, const char *path)
@@ -410,6 +428,7 @@ static int unp_begin(void *ctx, const struct tar_entry *e)
 
 	clean_name(e->name, path, sizeof(path));
 	u->forward = true;
+	u->hashing = false;
 	u->cur = -1;
 	u->e2 = *e;
 	if (!strcmp(path, ".") || !path[0])
@@ -425,6 +444,11 @@ static int unp_begin(void *ctx, const struct tar_entry *e)
 		break;
 	case TAR_SYMLINK:
 		f->type = 'l';
+		if (e->sha1[0]) {
+			q1_of_hex(e->sha1, f->csum);
+			break;
+		}
+		u->hashing = true;
 		br_sha1_init(&u->sha1);
 		br_sha1_update(&u->sha1, e->linkname, strlen(e->linkname));
 		break;
@@ -443,6 +467,11 @@ static int unp_begin(void *ctx, const struct tar_entry *e)
 	}
 	default:
 		f->type = 'f';
+		if (e->sha1[0]) {
+			q1_of_hex(e->sha1, f->csum);
+			break;
+		}
+		u->hashing = true;
 		br_sha1_init(&u->sha1);
 		break;
 	}
@@ -475,7 +504,8 @@ static int unp_data(void *ctx, const void *buf, size_t len)
 	struct unp *u = ctx;
 	int err;
 
-	br_sha1_update(&u->sha1, buf, len);
+	if (u->hashing)
+		br_sha1_update(&u->sha1, buf, len);
 	u->bytes += len;
 	if (u->o && u->o->progress)
 		u->o->progress(u->o->ctx, u->bytes);
@@ -493,7 +523,7 @@ static int unp_end(void *ctx, const struct tar_entry *e)
 
 	if (u->cur >= 0) {
 		struct apk_file *f = &u->files->f[u->cur];
-		if (f->type == 'f' || f->type == 'l') {
+		if (u->hashing) {
 			unsigned char d[20];
 			br_sha1_out(&u->sha1, d);
 			apk_q1(d, f->csum);
@@ -541,7 +571,8 @@ int apk_pkg_unpack(int fd, const struct apk_pkgcheck *c, int rootfd, const struc
 	/* The bytes are hashed again as they are unpacked: a file that changed
 	 * since apk_pkg_check (a depot on NFS) is not taken as checked. */
 	while ((n = read(fd, buf, sizeof(buf))) > 0) {
-		br_sha256_update(&data, buf, (size_t)n);
+		if (!o || !o->fd_private)
+			br_sha256_update(&data, buf, (size_t)n);
 		if ((err = gunzip_feed(&u.g, buf, (size_t)n)))
 			break;
 	}
@@ -555,7 +586,7 @@ int apk_pkg_unpack(int fd, const struct apk_pkgcheck *c, int rootfd, const struc
 			snprintf(u.why, sizeof(u.why), "%s", u.g.why);
 		br_sha256_out(&data, d);
 		hex(d, 32, got);
-		if (!err && strcmp(got, c->data_sha256)) {
+		if (!err && (!o || !o->fd_private) && strcmp(got, c->data_sha256)) {
 			err = -EKEYREJECTED;
 			snprintf(u.why, sizeof(u.why), "the data changed after it was checked (SHA-256 %s, checked %s)",
 			         got, c->data_sha256);

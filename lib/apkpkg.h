@@ -58,7 +58,9 @@ struct apk_file {
 	char *path;                /* relative, no leading '/' (malloc) */
 	char type;                 /* 'f' file, 'l' symlink, 'h' hard link, 'd' directory */
 	unsigned mode, uid, gid;
-	char csum[APK_Q1_LEN];     /* Q1 of the contents (link target for symlinks), "" for dirs */
+	char csum[APK_Q1_LEN];     /* Q1 of the contents (link target for symlinks), "" for dirs:
+	                            * the package's APK-TOOLS.checksum.SHA1 record when it has
+	                            * one, as apk takes it (the datahash covers it), else computed */
 	bool kept;                 /* the root already had it: left alone */
 	bool apk_new;              /* written as PATH.apk-new instead */
 };
@@ -79,14 +81,17 @@ struct apk_unpack_opts {
 	void *ctx;
 	/* Receives the data's bytes as they are unpacked (progress); may be NULL. */
 	void (*progress)(void *ctx, unsigned long long bytes);
+	/* FD is private to the caller (a copy it made): its bytes cannot have
+	 * changed since apk_pkg_check, so they are not hashed again. */
+	bool fd_private;
 };
 
 /* Unpack the data members of the package on FD (from C->data_offset) below
  * ROOTFD with lib/extract's path safety, recording each entry in FILES.
- * The bytes are hashed again: -EKEYREJECTED when they are not the ones
- * apk_pkg_check hashed (the file changed in between; what was unpacked
- * must then be discarded). Returns 0 or a negative errno with WHY (WHYSZ)
- * naming the entry. */
+ * Unless O->fd_private, the bytes are hashed again: -EKEYREJECTED when
+ * they are not the ones apk_pkg_check hashed (the file changed in between;
+ * what was unpacked must then be discarded). Returns 0 or a negative errno
+ * with WHY (WHYSZ) naming the entry. */
 int apk_pkg_unpack(int fd, const struct apk_pkgcheck *c, int rootfd, const struct apk_unpack_opts *o,
                    struct apk_files *files, char *why, size_t whysz);
 

@@ -204,6 +204,39 @@ long long mono_us(void)
 	return (long long)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
 }
 
+long long fd_copy(int in, int out, bool *read_err, long long *read_us)
+{
+	static char buf[65536];
+	long long total = 0;
+
+	for (;;) {
+		long long t0 = mono_us();
+		ssize_t n = read(in, buf, sizeof(buf)), off = 0;
+
+		if (read_us)
+			*read_us += mono_us() - t0;
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0) {
+			*read_err = true;
+			return -errno;
+		}
+		if (n == 0)
+			return total;
+		while (off < n) {
+			ssize_t w = write(out, buf + off, (size_t)(n - off));
+			if (w < 0 && errno == EINTR)
+				continue;
+			if (w <= 0) {
+				*read_err = false;
+				return w < 0 ? -errno : -EIO;
+			}
+			off += w;
+		}
+		total += n;
+	}
+}
+
 int fd_wait(int fd, short events, int ms)
 {
 	struct pollfd p = { .fd = fd, .events = events };

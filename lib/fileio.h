@@ -2,6 +2,7 @@
 #ifndef NB_FILEIO_H
 #define NB_FILEIO_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <sys/types.h>
 
@@ -13,6 +14,12 @@ ssize_t file_read_str(const char *path, char *buf, size_t size);
  * temporary name and rename, so readers never see half a file.
  * Returns 0 or a negative errno. */
 int file_write(const char *path, const void *data, size_t len, mode_t mode);
+
+/* Copy what is left of IN (from its offset) to OUT. Adds the time spent
+ * in read(2) to *READ_US (when not NULL): the source medium's share.
+ * Returns the bytes copied, or -errno from reading IN (*READ_ERR true) or
+ * from writing OUT (*READ_ERR false). */
+long long fd_copy(int in, int out, bool *read_err, long long *read_us);
 
 /* mkdir -p PATH with MODE for missing components. Returns 0 or -errno. */
 int mkdir_p(const char *path, mode_t mode);

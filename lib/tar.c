@@ -24,7 +24,7 @@ enum {
 
 enum {
 	PAX_PATH = 1, PAX_LINK = 2, PAX_SIZE = 4, PAX_UID = 8, PAX_GID = 16,
-	PAX_MTIME = 32,
+	PAX_MTIME = 32, PAX_SHA1 = 64,
 };
 
 /* Header field offsets and lengths (POSIX ustar). */
@@ -242,6 +242,19 @@ static int parse_pax(struct tar_reader *t)
 				return fail(t, -EBADMSG, "bad pax mtime at byte %llu", t->pos);
 			t->pax_mtime = n;
 			t->pax_have |= PAX_MTIME;
+		} else if (KEY("APK-TOOLS.checksum.SHA1")) {
+			/* Anything but 40 hex digits is ignored: the reader's user
+			 * then computes the checksum itself. */
+			size_t i, len = (size_t)(rend - val);
+
+			for (i = 0; i < len && ((val[i] >= '0' && val[i] <= '9') || ((val[i] | 32) >= 'a' && (val[i] | 32) <= 'f')); i++)
+				;
+			t->pax_have &= ~PAX_SHA1;
+			if (len == 40 && i == len) {
+				memcpy(t->pax_sha1, val, 40);
+				t->pax_sha1[40] = '\0';
+				t->pax_have |= PAX_SHA1;
+			}
 		}
 #undef KEY
 	}
@@ -374,6 +387,8 @@ static int header(struct tar_reader *t)
 		gid = t->pax_gid;
 	if (t->pax_have & PAX_MTIME)
 		mtime = t->pax_mtime;
+	if (t->pax_have & PAX_SHA1)
+		memcpy(e->sha1, t->pax_sha1, sizeof(e->sha1));
 	if (type >= TAR_HARDLINK && type <= TAR_FIFO)
 		size = 0;
 

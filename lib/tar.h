@@ -1,4 +1,5 @@
-/* A push-style tar reader (ustar, GNU long names, pax path/linkpath/size).
+/* A push-style tar reader (ustar, GNU long names, pax path/linkpath/size,
+ * and the per-file SHA-1 apk's packager writes as a pax record).
  * Bytes can be fed in any chunk sizes; it knows nothing about files. */
 #ifndef NB_TAR_H
 #define NB_TAR_H
@@ -23,6 +24,7 @@ struct tar_entry {
 	long long size;           /* data bytes that follow (regular files) */
 	long long mtime;
 	unsigned devmajor, devminor;
+	char sha1[41];            /* pax APK-TOOLS.checksum.SHA1 (40 hex digits), "" without */
 };
 
 struct tar_ops {
@@ -53,6 +55,7 @@ struct tar_reader {
 	unsigned pax_have;        /* which pax_* overrides are pending */
 	long long pax_uid, pax_gid, pax_mtime;
 	unsigned long long pos;   /* archive bytes consumed so far */
+	char pax_sha1[41];
 };
 
 /* Limits on what the reader buffers: a pax extended header or a GNU long

@@ -238,6 +238,27 @@ static void a_pax(struct ar *a)
 	add_end(a, 2);
 }
 
+/* apk's per-file checksum record: taken when it is 40 hex digits, for
+ * its entry only. */
+static void a_pax_sha1(struct ar *a)
+{
+	char p[512] = "";
+
+	pax_rec(p, "APK-TOOLS.checksum.SHA1", "0123456789abcdefABCDEF0123456789abcdef01");
+	add_ext(a, 'x', p, strlen(p));
+	add_file(a, "with", "w");
+	add_file(a, "without", "o");
+	p[0] = '\0';
+	pax_rec(p, "APK-TOOLS.checksum.SHA1", "0123456789abcdef0123456789abcdef0123456");
+	add_ext(a, 'x', p, strlen(p));
+	add_file(a, "short", "s");
+	p[0] = '\0';
+	pax_rec(p, "APK-TOOLS.checksum.SHA1", "0123456789abcdef0123456789abcdef0123456g");
+	add_ext(a, 'x', p, strlen(p));
+	add_file(a, "not-hex", "n");
+	add_end(a, 2);
+}
+
 static void a_pax_global(struct ar *a)
 {
 	char p[256] = "";
@@ -493,6 +514,10 @@ static int l_end(void *ctx, const struct tar_entry *e)
 		n = strlen(l->text);
 		snprintf(l->text + n - 1, sizeof(l->text) - n + 1, "dev %u,%u\n", e->devmajor, e->devminor);
 	}
+	if (e->sha1[0]) {
+		n = strlen(l->text);
+		snprintf(l->text + n - 1, sizeof(l->text) - n + 1, "|sha1 %s\n", e->sha1);
+	}
 	return 0;
 }
 
@@ -532,6 +557,11 @@ static const struct tcase tar_cases[] = {
 	TC("pax path, size, uid, gid, mtime, linkpath", a_pax, 0, 0, NULL,
 	   "0|<254>pppp||0644|4000000000:77|1700000000|5|fives\n"
 	   "2|l|/a/pax/target|0777|0:0|-5|0|\n"),
+	TC("pax APK-TOOLS.checksum.SHA1, for one entry, 40 hex digits only", a_pax_sha1, 0, 0, NULL,
+	   "0|with||0644|0:0|0|1|w|sha1 0123456789abcdefABCDEF0123456789abcdef01\n"
+	   "0|without||0644|0:0|0|1|o\n"
+	   "0|short||0644|0:0|0|1|s\n"
+	   "0|not-hex||0644|0:0|0|1|n\n"),
 	TC("pax global header is skipped", a_pax_global, 0, 0, NULL,
 	   "0|real||0644|0:0|0|1|r\n"),
 	TC("pax path wins over GNU long name", a_pax_over_gnu, 0, 0, NULL,
