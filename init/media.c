@@ -5,7 +5,9 @@
 #include <arpa/inet.h>
 #include <dirent.h>
 #include <errno.h>
+#include <stdbool.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
@@ -18,43 +20,59 @@
 
 #define REPO_DEPTH 3
 
+struct entry {
+	char name[256];
+	bool dir;                  /* d_type said so; else lstat decides */
+};
+
+static int entry_cmp(const void *a, const void *b)
+{
+	return strcmp(((const struct entry *)a)->name, ((const struct entry *)b)->name);
+}
+
+/* Over NFS every lookup is a round trip to the server: a directory is
+ * read once (its listing says whether it holds .boot_repository and, by
+ * d_type, which entries are directories); only at the last level, which is
+ * not listed, is .boot_repository looked up by name. */
 static int walk(const char *dir, const char *shown, int depth, char (*out)[BOOT_PATH], int *n, int max)
 {
+	struct entry e[64];
 	char p[BOOT_PATH], s[BOOT_PATH];
+	bool marked = false;
 	struct dirent *de;
 	struct stat st;
+	int k = 0, i;
 	DIR *d;
 
-	if (fmt_path(p, sizeof(p), "%s/.boot_repository", dir) == 0 && lstat(p, &st) == 0 && *n < max)
-		snprintf(out[(*n)++], BOOT_PATH, "%s", shown);
-	if (depth >= REPO_DEPTH || !(d = opendir(dir)))
+	if (depth >= REPO_DEPTH) {
+		if (fmt_path(p, sizeof(p), "%s/.boot_repository", dir) == 0 && lstat(p, &st) == 0 && *n < max)
+			snprintf(out[(*n)++], BOOT_PATH, "%s", shown);
 		return 0;
-	/* readdir order is arbitrary: collect names and visit them sorted so the
+	}
+	if (!(d = opendir(dir)))
+		return 0;
+	/* readdir order is arbitrary: the names are visited sorted so the
 	 * repository order is stable from boot to boot. */
-	{
-		char names[64][256];
-		int k = 0, i, j;
-
-		while ((de = readdir(d)) && k < 64) {
-			if (de->d_name[0] == '.' || strlen(de->d_name) >= 256)
-				continue;
-			strcpy(names[k++], de->d_name);
-		}
-		closedir(d);
-		for (i = 1; i < k; i++)
-			for (j = i; j > 0 && strcmp(names[j - 1], names[j]) > 0; j--) {
-				char t[256];
-				strcpy(t, names[j]);
-				strcpy(names[j], names[j - 1]);
-				strcpy(names[j - 1], t);
-			}
-		for (i = 0; i < k; i++) {
-			if (fmt_path(p, sizeof(p), "%s/%s", dir, names[i]) ||
-			    fmt_path(s, sizeof(s), "%s/%s", shown, names[i]))
-				continue;
-			if (lstat(p, &st) == 0 && S_ISDIR(st.st_mode))
-				walk(p, s, depth + 1, out, n, max);
-		}
+	while ((de = readdir(d))) {
+		if (!strcmp(de->d_name, ".boot_repository"))
+			marked = true;
+		if (de->d_name[0] == '.' || strlen(de->d_name) >= 256 || k >= 64)
+			continue;
+		if (de->d_type != DT_DIR && de->d_type != DT_UNKNOWN)
+			continue;
+		strcpy(e[k].name, de->d_name);
+		e[k++].dir = de->d_type == DT_DIR;
+	}
+	closedir(d);
+	if (marked && *n < max)
+		snprintf(out[(*n)++], BOOT_PATH, "%s", shown);
+	qsort(e, (size_t)k, sizeof(e[0]), entry_cmp);
+	for (i = 0; i < k; i++) {
+		if (fmt_path(p, sizeof(p), "%s/%s", dir, e[i].name) ||
+		    fmt_path(s, sizeof(s), "%s/%s", shown, e[i].name))
+			continue;
+		if (e[i].dir || (lstat(p, &st) == 0 && S_ISDIR(st.st_mode)))
+			walk(p, s, depth + 1, out, n, max);
 	}
 	return 0;
 }
@@ -174,9 +192,15 @@ int media_mount(struct boot *b)
 		char dir[BOOT_PATH];
 		int n, k;
 
+		char what[BOOT_PATH + 40];
+		long long t0 = now_ms();
+
 		if (rpath(b, dir, sizeof(dir), b->media[i].mnt))
 			continue;
 		n = bootrepo_find(dir, b->media[i].mnt, b->repos + b->nrepos, BOOT_MAX_REPOS - b->nrepos);
+		/* Directory reads on the medium (NFS round trips): its time. */
+		snprintf(what, sizeof(what), "%s: .boot_repository search", b->media[i].mnt);
+		tl_wait("media", what, t0, now_ms());
 		for (k = 0; k < n; k++)
 			log_info("media: boot repository %s", b->repos[b->nrepos + k]);
 		b->nrepos += n;

@@ -534,11 +534,18 @@ void net_link_start(struct boot *b)
 	if (!b->net_needed || mode == IPCONF_OFF)
 		return;
 	n = iface_candidates(b->root, &req, c, MAX_CANDS, &named, why, sizeof(why));
-	for (i = 0; i < n; i++)
-		if (iface_set_up(c[i]) == 0) {
+	for (i = 0; i < n; i++) {
+		long long t0 = now_ms();
+		int err = iface_set_up(c[i]);
+
+		/* Opening the device is its driver's work (rings, interrupts,
+		 * the PHY): the kernel's time, like a module's probe. */
+		tl_wait("ifup", c[i], t0, now_ms());
+		if (err == 0) {
 			log_debug("net: %s set up; its link negotiates while modules load", c[i]);
 			ipv6_prejoin(b, c[i]);
 		}
+	}
 }
 
 int net_up(struct boot *b)
