@@ -9,6 +9,21 @@
 
 static int tap_n, tap_failed;
 
+/* Run the shell command printf would make of FMT; system()'s status. For
+ * fixtures (mkapk, tar, cp) that tests build before they look. */
+static inline int sh(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+static inline int sh(const char *fmt, ...)
+{
+	char cmd[8192];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(cmd, sizeof(cmd), fmt, ap);
+	va_end(ap);
+	fflush(stdout);
+	return system(cmd);
+}
+
 static inline int tap_ok_at(int cond, const char *file, int line, const char *fmt, ...)
 	__attribute__((format(printf, 4, 5)));
 static inline int tap_ok_at(int cond, const char *file, int line, const char *fmt, ...)

@@ -19,8 +19,9 @@
 
 static char dir[64], mkapk[1024];
 
-static int sh(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-static int sh(const char *fmt, ...)
+/* Like sh() (tap.h), run in the fixtures directory DIR. */
+static int sh_dir(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+static int sh_dir(const char *fmt, ...)
 {
 	char cmd[4096];
 	va_list ap;
@@ -129,7 +130,7 @@ int main(void)
 		printf("ok %d # SKIP tests/apk/mkapk, python3 or openssl missing (run from the source tree)\n", ++tap_n);
 		return done_testing();
 	}
-	n = sh("M=%s; $M key keys test@nbinit-1 >/dev/null && $M key other test@other-1 >/dev/null &&"
+	n = sh_dir("M=%s; $M key keys test@nbinit-1 >/dev/null && $M key other test@other-1 >/dev/null &&"
 	       " mkdir -p r1/bin r2/etc && cp /bin/busybox r1/bin/ && ln -s busybox r1/bin/sh && echo hello >r2/etc/motd &&"
 	       " $M pkg -o bb.apk --name busybox --version 1.36.1-r0 --root r1 --provides 'cmd:sh=1.36.1-r0'"
 	       "   --key keys/test@nbinit-1.rsa &&"
@@ -213,6 +214,6 @@ int main(void)
 		free(buf);
 	}
 	if (!getenv("NBINIT_KEEP"))
-		sh("cd / && rm -rf %s", dir);
+		sh_dir("cd / && rm -rf %s", dir);
 	return done_testing();
 }

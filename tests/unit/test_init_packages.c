@@ -25,18 +25,6 @@ static char root[64], nr[128];
 static int port;
 static pid_t httpd = -1;
 
-static int sh(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-static int sh(const char *fmt, ...)
-{
-	char cmd[8192];
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(cmd, sizeof(cmd), fmt, ap);
-	va_end(ap);
-	return system(cmd);
-}
-
 static bool exists(const char *rel)
 {
 	char p[512];
