@@ -185,8 +185,12 @@ int blkdev_mount(struct boot *b, const struct devspec *d, struct mount_rec **out
 
 /* media.c: directories holding .boot_repository at most three levels below
  * DIR, reported as SHOWN + relative path, sorted, into OUT (at most MAX).
- * Returns how many were found. */
-int bootrepo_find(const char *dir, const char *shown, char (*out)[BOOT_PATH], int max);
+ * Returns how many were found. A directory that could not be read (an I/O
+ * error, a server that stopped answering; not a missing one) leaves its
+ * path as shown in UNREAD (UNREADSZ bytes; "" when all were read) and the
+ * negative errno in *ERR; the search goes on without what it holds. */
+int bootrepo_find(const char *dir, const char *shown, char (*out)[BOOT_PATH], int max,
+                  char *unread, size_t unreadsz, int *err);
 
 /* report.c: POST the boot's outcome (RESULT ok/fail, the failure line, the
  * machine's identity and the timeline) to nbinit.report=, bounded in time.

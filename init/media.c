@@ -34,7 +34,25 @@ static int entry_cmp(const void *a, const void *b)
  * read once (its listing says whether it holds .boot_repository and, by
  * d_type, which entries are directories); only at the last level, which is
  * not listed, is .boot_repository looked up by name. */
-static int walk(const char *dir, const char *shown, int depth, char (*out)[BOOT_PATH], int *n, int max)
+struct search {
+	char (*out)[BOOT_PATH];
+	int n, max;
+	char *unread;              /* the first directory that could not be read */
+	size_t unreadsz;
+	int err;
+};
+
+/* Remember the first directory that failed with ERR (positive errno). */
+static void unreadable(struct search *s, const char *shown, int err)
+{
+	if (err == ENOENT || err == ENOTDIR || s->err)
+		return;
+	s->err = -err;
+	if (s->unread)
+		snprintf(s->unread, s->unreadsz, "%s", shown);
+}
+
+static void walk(struct search *q, const char *dir, const char *shown, int depth)
 {
 	struct entry e[64];
 	char p[BOOT_PATH], s[BOOT_PATH];
@@ -45,15 +63,21 @@ static int walk(const char *dir, const char *shown, int depth, char (*out)[BOOT_
 	DIR *d;
 
 	if (depth >= REPO_DEPTH) {
-		if (fmt_path(p, sizeof(p), "%s/.boot_repository", dir) == 0 && lstat(p, &st) == 0 && *n < max)
-			snprintf(out[(*n)++], BOOT_PATH, "%s", shown);
-		return 0;
+		if (fmt_path(p, sizeof(p), "%s/.boot_repository", dir))
+			return;
+		if (lstat(p, &st) < 0)
+			unreadable(q, shown, errno);
+		else if (q->n < q->max)
+			snprintf(q->out[q->n++], BOOT_PATH, "%s", shown);
+		return;
 	}
-	if (!(d = opendir(dir)))
-		return 0;
+	if (!(d = opendir(dir))) {
+		unreadable(q, shown, errno);
+		return;
+	}
 	/* readdir order is arbitrary: the names are visited sorted so the
 	 * repository order is stable from boot to boot. */
-	while ((de = readdir(d))) {
+	for (errno = 0; (de = readdir(d)); errno = 0) {
 		if (!strcmp(de->d_name, ".boot_repository"))
 			marked = true;
 		if (de->d_name[0] == '.' || strlen(de->d_name) >= 256 || k >= 64)
@@ -63,26 +87,32 @@ static int walk(const char *dir, const char *shown, int depth, char (*out)[BOOT_
 		strcpy(e[k].name, de->d_name);
 		e[k++].dir = de->d_type == DT_DIR;
 	}
+	if (errno)
+		unreadable(q, shown, errno);
 	closedir(d);
-	if (marked && *n < max)
-		snprintf(out[(*n)++], BOOT_PATH, "%s", shown);
+	if (marked && q->n < q->max)
+		snprintf(q->out[q->n++], BOOT_PATH, "%s", shown);
 	qsort(e, (size_t)k, sizeof(e[0]), entry_cmp);
 	for (i = 0; i < k; i++) {
 		if (fmt_path(p, sizeof(p), "%s/%s", dir, e[i].name) ||
 		    fmt_path(s, sizeof(s), "%s/%s", shown, e[i].name))
 			continue;
 		if (e[i].dir || (lstat(p, &st) == 0 && S_ISDIR(st.st_mode)))
-			walk(p, s, depth + 1, out, n, max);
+			walk(q, p, s, depth + 1);
 	}
-	return 0;
 }
 
-int bootrepo_find(const char *dir, const char *shown, char (*out)[BOOT_PATH], int max)
+int bootrepo_find(const char *dir, const char *shown, char (*out)[BOOT_PATH], int max,
+                  char *unread, size_t unreadsz, int *err)
 {
-	int n = 0;
+	struct search q = { out, 0, max, unread, unreadsz, 0 };
 
-	walk(dir, shown, 0, out, &n, max);
-	return n;
+	if (unread && unreadsz)
+		unread[0] = '\0';
+	walk(&q, dir, shown, 0);
+	if (err)
+		*err = q.err;
+	return q.n;
 }
 
 /* Numeric address of SERVER (a name is resolved with the lease's DNS). */
@@ -189,15 +219,17 @@ int media_mount(struct boot *b)
 	if (err)
 		return err;
 	for (i = 0; i < b->nmedia && b->nrepos < BOOT_MAX_REPOS; i++) {
-		char dir[BOOT_PATH];
-		int n, k;
-
-		char what[BOOT_PATH + 40];
+		char dir[BOOT_PATH], what[BOOT_PATH + 40], unread[BOOT_PATH];
 		long long t0 = now_ms();
+		int n, k, err;
 
 		if (rpath(b, dir, sizeof(dir), b->media[i].mnt))
 			continue;
-		n = bootrepo_find(dir, b->media[i].mnt, b->repos + b->nrepos, BOOT_MAX_REPOS - b->nrepos);
+		n = bootrepo_find(dir, b->media[i].mnt, b->repos + b->nrepos, BOOT_MAX_REPOS - b->nrepos,
+		                  unread, sizeof(unread), &err);
+		if (err)
+			log_warn("media: %s: .boot_repository search: %s: %s; what it holds is not searched",
+			         b->media[i].mnt, unread, strerror(-err));
 		/* Directory reads on the medium (NFS round trips): its time. */
 		snprintf(what, sizeof(what), "%s: .boot_repository search", b->media[i].mnt);
 		tl_wait("media", what, t0, now_ms());

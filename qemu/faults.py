@@ -890,12 +890,13 @@ def scenarios(L):
             L.c_qemu_exited(), L.c_no_report()],
         mac, Fault(nfs_silent=True), boots=False))
     out.append(S(
-        "nfs-stall", "the NFS server stops answering after the mount (from the overlay's GET on): the soft "
-        "mount's read of a package fails within ~30 s, the packages come over HTTP, the boot goes on",
+        "nfs-stall", "the NFS server stops answering after the mount and the .boot_repository search (from "
+        "the line naming the repository found on): the soft mount's read of a package fails within ~30 s, "
+        "the packages come over HTTP, the boot goes on",
         seed, lambda x: L.booted_checks(x) + [
             L.overlay_check(x, "mac"), L.c_depot_mounted(x.depot),
-            c_events(r"^relay: NFS silent from now on", ["relay: NFS silent from now on (console: nbinit: overlay: "
-                                                         "GET http://10.0.2.2:80/ovl/52:54:00:fa:00:0d.ap)"],
+            c_events(r"^relay: NFS silent from now on", ["relay: NFS silent from now on (console: nbinit: media: "
+                                                         "boot repository /media/nfs/alpine/v3.20/m)"],
                      "the NFS server went silent after the mount"),
             c_line(r"^nbinit: warning: packages: /media/nfs/\S+\.apk: .*; the depot is not used for the other packages$",
                    "nbinit: warning: packages: /media/nfs/alpine/v3.20/main/x86_64/musl-1.2.4-r0.apk: "
@@ -905,7 +906,7 @@ def scenarios(L):
                    "nbinit: packages: (3/5) alpine-baselayout-3.4.3-r1 (2 KiB) from "
                    "http://10.0.2.2:80/alpine/v3.20/main/x86_64/alpine-baselayout-3.4.3-r1.apk",
                    "the packages after the failed read came over HTTP")],
-        "52:54:00:fa:00:0d", Fault(nfs_stall=("nbinit: overlay: GET ", "nbinit: newroot: "))))
+        "52:54:00:fa:00:0d", Fault(nfs_stall=("nbinit: media: boot repository ", "nbinit: newroot: "))))
     mac = "52:54:00:fa:00:0a"
     out.append(S(
         "nfs-noexport", "alpine_dev names an export the NFS server does not have: one line, nbinit.onfail=poweroff",
