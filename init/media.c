@@ -30,10 +30,6 @@ static int entry_cmp(const void *a, const void *b)
 	return strcmp(((const struct entry *)a)->name, ((const struct entry *)b)->name);
 }
 
-/* Over NFS every lookup is a round trip to the server: a directory is
- * read once (its listing says whether it holds .boot_repository and, by
- * d_type, which entries are directories); only at the last level, which is
- * not listed, is .boot_repository looked up by name. */
 struct search {
 	char (*out)[BOOT_PATH];
 	int n, max;
@@ -52,6 +48,10 @@ static void unreadable(struct search *s, const char *shown, int err)
 		snprintf(s->unread, s->unreadsz, "%s", shown);
 }
 
+/* Over NFS every lookup is a round trip to the server: a directory is
+ * read once (its listing says whether it holds .boot_repository and, by
+ * d_type, which entries are directories); only at the last level, which is
+ * not listed, is .boot_repository looked up by name. */
 static void walk(struct search *q, const char *dir, const char *shown, int depth)
 {
 	struct entry e[64];

@@ -382,7 +382,8 @@ static void clean_name(const char *name, char *out, size_t size)
 		out[--l] = '\0';
 }
 
-/* The 40 hex digits HEX (checked by the tar reader) as a Q1 into OUT. */
+/* The SHA-1 given as 40 hex digits HEX40 (checked by the tar reader) as a
+ * Q1 into OUT. */
 static void q1_of_hex(const char *hex40, char out[APK_Q1_LEN])
 {
 	unsigned char d[20];
@@ -568,8 +569,9 @@ int apk_pkg_unpack(int fd, const struct apk_pkgcheck *c, int rootfd, const struc
 	if ((err = gunzip_init(&u.g, unp_tar, &u)))
 		return snprintf(why, whysz, "out of memory"), err;
 	err = 0;
-	/* The bytes are hashed again as they are unpacked: a file that changed
-	 * since apk_pkg_check (a depot on NFS) is not taken as checked. */
+	/* Unless the caller's copy is private, the bytes are hashed again as
+	 * they are unpacked: a file that changed since apk_pkg_check (a depot
+	 * on NFS) is not taken as checked. */
 	while ((n = read(fd, buf, sizeof(buf))) > 0) {
 		if (!o || !o->fd_private)
 			br_sha256_update(&data, buf, (size_t)n);

@@ -6,6 +6,7 @@
  * ('x': path, linkpath, size, uid, gid, mtime; 'g' is skipped). */
 #include <errno.h>
 #include <limits.h>
+#include <stdbool.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -192,6 +193,11 @@ static int set_path(struct tar_reader *t, char *dst, const char *v, size_t len, 
 	return 0;
 }
 
+static bool is_hex(char c)
+{
+	return (c >= '0' && c <= '9') || ((c | 32) >= 'a' && (c | 32) <= 'f');
+}
+
 /* Apply the records "LEN key=value\n" of a pax extended header. */
 static int parse_pax(struct tar_reader *t)
 {
@@ -247,7 +253,7 @@ static int parse_pax(struct tar_reader *t)
 			 * then computes the checksum itself. */
 			size_t i, len = (size_t)(rend - val);
 
-			for (i = 0; i < len && ((val[i] >= '0' && val[i] <= '9') || ((val[i] | 32) >= 'a' && (val[i] | 32) <= 'f')); i++)
+			for (i = 0; i < len && is_hex(val[i]); i++)
 				;
 			t->pax_have &= ~PAX_SHA1;
 			if (len == 40 && i == len) {
