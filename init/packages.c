@@ -30,6 +30,11 @@
 #define PK_INDEX_MAX (64LL << 20)     /* a compressed APKINDEX larger than this is refused */
 #define PK_SCRIPT_MS_DEFAULT 60000
 #define PK_PROGRESS_MS 2000
+/* A depot file is copied into /run/nbinit (memory) to be checked and
+ * unpacked when it takes at most this share of the memory available; a
+ * larger one is read where it is, twice (checked, then unpacked and hashed
+ * again), so that a big package cannot run a small machine out of memory. */
+#define PK_COPY_SHARE 8
 
 struct pk_repo {
 	char where[BOOT_PATH];         /* URL or absolute path, as in /etc/apk/repositories */
@@ -75,6 +80,7 @@ struct pk {
 	int dl_fd;
 	char *mem;                     /* index download buffer */
 	size_t mem_len, mem_cap;
+	long long avail;               /* MemAvailable in bytes; -1 unknown, 0 not read yet */
 };
 
 static struct pk P;
@@ -534,8 +540,33 @@ static bool keep_existing(void *ctx, const char *path, bool *protect)
 
 /* Open the package file for PKG: the depot copy when a path repository
  * holds it with the right checksum, else a download into TMP. */
+/* ROOT/proc/meminfo's MemAvailable in bytes, or -1. */
+static long long mem_available(struct pk *p)
+{
+	char path[BOOT_PATH], text[4096], *m;
+
+	if (!p->avail) {
+		p->avail = -1;
+		if (!rpath(p->b, path, sizeof(path), "/proc/meminfo") && file_read_str(path, text, sizeof(text)) > 0 &&
+		    (m = strstr(text, "MemAvailable:")))
+			p->avail = strtoll(m + 13, NULL, 10) * 1024;
+	}
+	return p->avail;
+}
+
+/* Is the depot file on FD too large a share of the memory to be copied? */
+static bool in_place(struct pk *p, int fd)
+{
+	long long avail = mem_available(p);
+	struct stat st;
+
+	return avail > 0 && fstat(fd, &st) == 0 && st.st_size > avail / PK_COPY_SHARE;
+}
+
+/* The package file to check and unpack, open on its start, with *PRIVATE
+ * true when it is the init's own copy (no second hash when unpacking). */
 static int package_fd(struct pk *p, int i, const char *tmp, struct apk_pkgcheck *c, char *from, size_t fromsz,
-                      char *why, size_t whysz)
+                      bool *private, char *why, size_t whysz)
 {
 	const struct apk_pkg *pk = &p->db.pkgs[i];
 	const struct pk_repo *own = &p->repo[pk->repo];
@@ -570,6 +601,27 @@ static int package_fd(struct pk *p, int i, const char *tmp, struct apk_pkgcheck 
 				log_warn("packages: %s/%s: %s%s", where, rel, strerror(-err),
 				         mine ? "" : "; the depot is not used for the other packages");
 			p->depot_down |= err != -ENOENT;
+			continue;
+		}
+		*private = !in_place(p, fd);
+		if (!*private) {
+			err = apk_pkg_check(fd, pk->csum, c);
+			p->depot_us += c->read_us;
+			if (err && !mine && err != -EBADMSG && err != -EKEYREJECTED) {
+				/* A soft NFS mount whose server stopped answering (media.c). */
+				log_warn("packages: %s/%s: %s; the depot is not used for the other packages", where, rel, c->why);
+				p->depot_down = true;
+			}
+			if (!err) {
+				snprintf(from, fromsz, "%s/%s", where, rel);
+				p->ndepot++;
+				p->depot_bytes += c->size;
+				return fd;
+			}
+			close(fd);
+			if (mine)
+				return snprintf(why, whysz, "%s/%s: %s", where, rel, c->why), err;
+			log_debug("packages: %s/%s: not the indexed package (%s)", where, rel, c->why);
 			continue;
 		}
 		/* Checked and unpacked from a private copy: the depot's file
@@ -608,6 +660,7 @@ static int package_fd(struct pk *p, int i, const char *tmp, struct apk_pkgcheck 
 			return snprintf(why, whysz, "%s/%s: %s", where, rel, c->why), err;
 		log_debug("packages: %s/%s: not the indexed package (%s)", where, rel, c->why);
 	}
+	*private = true;
 	if (!own->url)
 		return snprintf(why, whysz, "%s/%s: not found", own->where, rel), -ENOENT;
 	if (fmt_path(path, sizeof(path), "%s/%s", own->where, rel))
@@ -632,8 +685,7 @@ static int package_fd(struct pk *p, int i, const char *tmp, struct apk_pkgcheck 
 static int install_one(struct pk *p, struct pk_inst *in, int nth, int total, const char *tmp)
 {
 	const struct apk_pkg *pk = &p->db.pkgs[in->pkg];
-	/* package_fd's file is a private copy: not hashed again. */
-	struct apk_unpack_opts uo = { .keep = keep_existing, .ctx = p, .fd_private = true };
+	struct apk_unpack_opts uo = { .keep = keep_existing, .ctx = p };
 	char from[BOOT_PATH * 2], why[TAR_PATH_MAX + 256], sz[32];
 	size_t k, kept = 0;
 	int fd, err;
@@ -641,7 +693,7 @@ static int install_one(struct pk *p, struct pk_inst *in, int nth, int total, con
 	if (!safe_word(pk->name) || !safe_word(pk->version))
 		return boot_fail(p->b, -EINVAL, "packages: index entry '%s' '%s': not a package name and version",
 		                 pk->name, pk->version);
-	fd = package_fd(p, in->pkg, tmp, &in->chk, from, sizeof(from), why, sizeof(why));
+	fd = package_fd(p, in->pkg, tmp, &in->chk, from, sizeof(from), &uo.fd_private, why, sizeof(why));
 	if (fd < 0)
 		return boot_fail(p->b, fd, "packages: %s-%s: %s", pk->name, pk->version, why);
 	human(in->chk.size, sz, sizeof(sz));

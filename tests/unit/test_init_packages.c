@@ -177,8 +177,13 @@ struct row {
 	int boot_repos;            /* b->repos: 0 none, 1 main, 2 main and community */
 	int err;                   /* 0: installed */
 	const char *want;          /* installed names, or words of the failure line */
+	const char *setup;         /* shell run in ROOT/initrd before the phase, or NULL */
 };
-#define ROW(w, d, c, br, e, x) { __FILE__, __LINE__, w, d, c, br, e, x }
+#define ROW(w, d, c, br, e, x) { __FILE__, __LINE__, w, d, c, br, e, x, NULL }
+#define ROW_SETUP(w, d, c, br, e, x, s) { __FILE__, __LINE__, w, d, c, br, e, x, s }
+/* The copy of a depot package goes to run/nbinit/package.apk: a directory
+ * there makes every copy fail. */
+#define NO_COPY "mkdir -p run/nbinit/package.apk"
 
 static const struct row rows[] = {
 	ROW("depot: world hello, pkgs=trigpkg", "good", "pkgs=trigpkg", 2, 0,
@@ -199,6 +204,13 @@ static const struct row rows[] = {
 	    "alpine_repo=http://127.0.0.1:$PORT/alpine/v3.20/main,http://127.0.0.1:$PORT/alpine/v3.20/community", 2, 0,
 	    "musl busybox alpine-baselayout alpine-base hello"),
 	ROW("no repositories: nothing installed", NULL, "", 0, 0, ""),
+	/* Depot packages are copied into memory to be checked and unpacked,
+	 * unless that takes more than an eighth of MemAvailable. */
+	ROW_SETUP("depot packages are copied (the copy cannot be made: that is the error)", "good", "", 2, -EISDIR,
+	          "run/nbinit/package.apk: Is a directory", NO_COPY),
+	ROW_SETUP("little memory: depot packages read where they are, not copied", "good", "", 2, 0,
+	          "musl busybox alpine-baselayout alpine-base hello hello-completion",
+	          NO_COPY " proc && printf 'MemTotal: 65536 kB\\nMemAvailable: 1 kB\\n' >proc/meminfo"),
 };
 
 static void start_httpd(void)
@@ -255,10 +267,12 @@ int main(void)
 		int err;
 
 		/* A fresh initramfs: keys, media link, new root with the overlay. */
-		sh("cd %s && rm -rf initrd/sysroot initrd/media initrd/run && mkdir -p initrd/media && cp -a ovl initrd/sysroot",
+		sh("cd %s && rm -rf initrd/sysroot initrd/media initrd/run initrd/proc && mkdir -p initrd/media && cp -a ovl initrd/sysroot",
 		   root);
 		if (r->depot)
 			sh("ln -s ../../%s %s/initrd/media/nfs", r->depot, root);
+		if (r->setup)
+			sh("cd %s/initrd && %s", root, r->setup);
 		memset(&b, 0, sizeof(b));
 		snprintf(rootdir, sizeof(rootdir), "%s/initrd", root);
 		b.root = rootdir;
