@@ -603,59 +603,50 @@ static int package_fd(struct pk *p, int i, const char *tmp, struct apk_pkgcheck 
 			p->depot_down |= err != -ENOENT;
 			continue;
 		}
-		*private = !in_place(p, fd);
-		if (!*private) {
-			err = apk_pkg_check(fd, pk->csum, c);
-			p->depot_us += c->read_us;
-			if (err && !mine && err != -EBADMSG && err != -EKEYREJECTED) {
-				/* A soft NFS mount whose server stopped answering (media.c). */
-				log_warn("packages: %s/%s: %s; the depot is not used for the other packages", where, rel, c->why);
-				p->depot_down = true;
-			}
-			if (!err) {
-				snprintf(from, fromsz, "%s/%s", where, rel);
-				p->ndepot++;
-				p->depot_bytes += c->size;
-				return fd;
-			}
-			close(fd);
-			if (mine)
-				return snprintf(why, whysz, "%s/%s: %s", where, rel, c->why), err;
-			log_debug("packages: %s/%s: not the indexed package (%s)", where, rel, c->why);
-			continue;
-		}
 		/* Checked and unpacked from a private copy: the depot's file
 		 * (NFS) may change in between, the copy cannot, so its data is
 		 * hashed once. The medium's time is the time blocked reading. */
-		tfd = open(tmp, O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-		if (tfd < 0) {
+		*private = !in_place(p, fd);
+		if (*private) {
+			tfd = open(tmp, O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+			if (tfd < 0) {
+				close(fd);
+				return snprintf(why, whysz, "%s: %s", tmp, strerror(errno)), -errno;
+			}
+			got = fd_copy(fd, tfd, &read_err, &p->depot_us);
 			close(fd);
-			return snprintf(why, whysz, "%s: %s", tmp, strerror(errno)), -errno;
+			fd = tfd;
+			if (got < 0 && !read_err) {
+				close(fd);
+				return snprintf(why, whysz, "copying %s/%s to %s: %s", where, rel, tmp, strerror((int)-got)),
+				       (int)got;
+			}
+			if (got < 0) {
+				close(fd);
+				if (mine)
+					return snprintf(why, whysz, "%s/%s: read: %s", where, rel, strerror((int)-got)), (int)got;
+				/* A soft NFS mount whose server stopped answering (media.c). */
+				log_warn("packages: %s/%s: read: %s; the depot is not used for the other packages", where, rel,
+				         strerror((int)-got));
+				p->depot_down = true;
+				continue;
+			}
 		}
-		got = fd_copy(fd, tfd, &read_err, &p->depot_us);
-		close(fd);
-		if (got < 0 && !read_err) {
-			close(tfd);
-			return snprintf(why, whysz, "copying %s/%s to %s: %s", where, rel, tmp, strerror((int)-got)), (int)got;
+		err = apk_pkg_check(fd, pk->csum, c);
+		if (!*private) {
+			p->depot_us += c->read_us;   /* read in place: the medium's time */
+			if (err && !mine && err != -EBADMSG && err != -EKEYREJECTED) {
+				log_warn("packages: %s/%s: %s; the depot is not used for the other packages", where, rel, c->why);
+				p->depot_down = true;
+			}
 		}
-		if (got < 0) {
-			close(tfd);
-			if (mine)
-				return snprintf(why, whysz, "%s/%s: read: %s", where, rel, strerror((int)-got)), (int)got;
-			/* A soft NFS mount whose server stopped answering (media.c). */
-			log_warn("packages: %s/%s: read: %s; the depot is not used for the other packages", where, rel,
-			         strerror((int)-got));
-			p->depot_down = true;
-			continue;
-		}
-		err = apk_pkg_check(tfd, pk->csum, c);
 		if (!err) {
 			snprintf(from, fromsz, "%s/%s", where, rel);
 			p->ndepot++;
 			p->depot_bytes += c->size;
-			return tfd;
+			return fd;
 		}
-		close(tfd);
+		close(fd);
 		if (mine)
 			return snprintf(why, whysz, "%s/%s: %s", where, rel, c->why), err;
 		log_debug("packages: %s/%s: not the indexed package (%s)", where, rel, c->why);
