@@ -538,8 +538,6 @@ static bool keep_existing(void *ctx, const char *path, bool *protect)
 	return true;
 }
 
-/* Open the package file for PKG: the depot copy when a path repository
- * holds it with the right checksum, else a download into TMP. */
 /* ROOT/proc/meminfo's MemAvailable in bytes, or -1. */
 static long long mem_available(struct pk *p)
 {
@@ -563,8 +561,10 @@ static bool in_place(struct pk *p, int fd)
 	return avail > 0 && fstat(fd, &st) == 0 && st.st_size > avail / PK_COPY_SHARE;
 }
 
-/* The package file to check and unpack, open on its start, with *PRIVATE
- * true when it is the init's own copy (no second hash when unpacking). */
+/* Open the package file for package I, checked: the depot's when a path
+ * repository holds it with the right checksum (copied into TMP, or read in
+ * place when large), else a download into TMP. *PRIVATE is true when the
+ * file is the init's own copy (no second hash when unpacking). */
 static int package_fd(struct pk *p, int i, const char *tmp, struct apk_pkgcheck *c, char *from, size_t fromsz,
                       bool *private, char *why, size_t whysz)
 {
