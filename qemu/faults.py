@@ -771,6 +771,15 @@ def scenarios(L):
             LAN_CLIENTS[name] = mac
         return s
 
+    def failing_overlay(name, title, args, mac, fails, events, http, path="", **kw):
+        """A boot whose apkovl comes from the fault HTTP server (FAULT/NAME/PATH{MAC}...) and
+        fails: the init ran, FAILS (c_fails' checks), the server's EVENTS, then QEMU exited
+        with no overlay report."""
+        cmdline = ('ip=dhcp apkovl="%s" ' % ovl(name, path + "{MAC}") + args).strip()
+        return S(name, title, cmdline,
+                 lambda x: [L.c_init_ran()] + fails + events + [L.c_qemu_exited(), L.c_no_report()],
+                 mac, Fault(http=http), boots=False, **kw)
+
     out = []
     # ---- loss and delay
     out.append(S(
@@ -831,49 +840,44 @@ def scenarios(L):
         mac, Fault(http=("drop", 2))))
     mac = "52:54:00:fa:00:06"
     url = ovl("http-500", mac)
-    out.append(S(
+    out.append(failing_overlay(
         "http-500", "the overlay's server answers 500: 4 tries with backoff, one line naming the URL, panic=1",
-        'ip=dhcp apkovl="%s" panic=1' % ovl("http-500", "{MAC}"), lambda x, mac=mac, url=url: [L.c_init_ran()] + c_fails(
+        "panic=1", mac, c_fails(
             "nbinit: overlay: GET %s: 500 Internal Server Error (after retries)" % url,
             ["overlay: GET %s: " % url, "500 Internal Server Error"], "nbinit: rebooting in 1 s (panic=1)",
-            (r"^nbinit: overlay: GET \S+$", "nbinit: overlay: GET %s" % url), 8.75 + 4) + [
-            c_events(r"^fault-http #\d GET /http-500/.* -> 500 ",
-                     ["fault-http #%d GET /http-500/%s.apkovl.tar.gz -> 500 Internal Server Error" % (i, mac)
-                      for i in range(1, 5)], "the server was asked 4 times (nbinit's default tries)"),
-            L.c_qemu_exited(), L.c_no_report()],
-        mac, Fault(http=("status", 500, "Internal Server Error")), boots=False))
+            (r"^nbinit: overlay: GET \S+$", "nbinit: overlay: GET %s" % url), 8.75 + 4),
+        [c_events(r"^fault-http #\d GET /http-500/.* -> 500 ",
+                  ["fault-http #%d GET /http-500/%s.apkovl.tar.gz -> 500 Internal Server Error" % (i, mac)
+                   for i in range(1, 5)], "the server was asked 4 times (nbinit's default tries)")],
+        ("status", 500, "Internal Server Error")))
     mac = "52:54:00:fa:00:07"
     url = ovl("http-loop", "a/" + mac)
-    out.append(S(
+    out.append(failing_overlay(
         "http-loop", "two URLs redirect to each other: 'redirect loop', no retry, nbinit.onfail=reboot:1",
-        'ip=dhcp apkovl="%s" nbinit.onfail=reboot:1' % ovl("http-loop", "a/{MAC}"),
-        lambda x, mac=mac, url=url: [L.c_init_ran()] + c_fails(
+        "nbinit.onfail=reboot:1", mac, c_fails(
             "nbinit: overlay: GET %s: redirect loop: more than 5 redirects" % url,
             ["overlay: GET %s: " % url, "redirect loop: more than 5 redirects"],
             "nbinit: rebooting in 1 s (nbinit.onfail=reboot)",
-            (r"^nbinit: overlay: GET \S+$", "nbinit: overlay: GET %s" % url), 3) + [
-            c_events(r"^fault-http #\d GET /http-loop/.* -> 302 ",
-                     ["fault-http #%d GET /http-loop/%s/%s.apkovl.tar.gz -> 302 to /http-loop/%s/%s.apkovl.tar.gz"
-                      % (i, "ab"[(i + 1) % 2], mac, "ab"[i % 2], mac) for i in range(1, 7)],
-                     "the server saw the first GET and 5 redirects followed, once (a loop is not retried)"),
-            L.c_qemu_exited(), L.c_no_report()],
-        mac, Fault(http=("loop",)), boots=False))
+            (r"^nbinit: overlay: GET \S+$", "nbinit: overlay: GET %s" % url), 3),
+        [c_events(r"^fault-http #\d GET /http-loop/.* -> 302 ",
+                  ["fault-http #%d GET /http-loop/%s/%s.apkovl.tar.gz -> 302 to /http-loop/%s/%s.apkovl.tar.gz"
+                   % (i, "ab"[(i + 1) % 2], mac, "ab"[i % 2], mac) for i in range(1, 7)],
+                  "the server saw the first GET and 5 redirects followed, once (a loop is not retried)")],
+        ("loop",), path="a/"))
     mac = "52:54:00:fa:00:08"
     url = ovl("http-silent", mac)
-    out.append(S(
+    out.append(failing_overlay(
         "http-silent", "the overlay's server accepts and never answers: nbinit.http_timeout=3 bounds each try, "
         "nbinit.onfail=poweroff",
-        'ip=dhcp apkovl="%s" nbinit.http_timeout=3 nbinit.onfail=poweroff' % ovl("http-silent", "{MAC}"),
-        lambda x, mac=mac, url=url: [L.c_init_ran()] + c_fails(
+        "nbinit.http_timeout=3 nbinit.onfail=poweroff", mac, c_fails(
             "nbinit: overlay: GET %s: no response within 3 s (after retries)" % url,
             ["overlay: GET %s: " % url, "no response within 3 s"],
             "nbinit: powering off (nbinit.onfail=poweroff)",
-            (r"^nbinit: overlay: GET \S+$", "nbinit: overlay: GET %s" % url), 4 * 3 + 8.75 + 3) + [
-            c_events(r"^fault-http #\d GET /http-silent/.* -> no answer; the client closed after [2-4]\.\d s$",
-                     ["fault-http #%d GET /http-silent/%s.apkovl.tar.gz -> no answer; the client closed after 3.0 s"
-                      % (i, mac) for i in range(1, 5)], "4 tries, each given up by the init after 3 s"),
-            L.c_qemu_exited(), L.c_no_report()],
-        mac, Fault(http=("silent",)), boots=False))
+            (r"^nbinit: overlay: GET \S+$", "nbinit: overlay: GET %s" % url), 4 * 3 + 8.75 + 3),
+        [c_events(r"^fault-http #\d GET /http-silent/.* -> no answer; the client closed after [2-4]\.\d s$",
+                  ["fault-http #%d GET /http-silent/%s.apkovl.tar.gz -> no answer; the client closed after 3.0 s"
+                   % (i, mac) for i in range(1, 5)], "4 tries, each given up by the init after 3 s")],
+        ("silent",)))
     # ---- NFS
     mac = "52:54:00:fa:00:09"
     out.append(S(
@@ -924,33 +928,29 @@ def scenarios(L):
     mac = "52:54:00:fa:00:0b"
     url = ovl("report", mac)
     err = "overlay: GET %s: 404 Not Found" % url
-    out.append(S(
+    out.append(failing_overlay(
         "report", "a failing overlay with nbinit.report=: the fault server receives RESULT='fail' and the line",
-        'ip=dhcp apkovl="%s" nbinit.report=%s/report/report/{MAC} panic=1' % (ovl("report", "{MAC}"), FAULT),
-        lambda x, mac=mac, url=url, err=err: [L.c_init_ran()] + c_fails(
-            "nbinit: " + err, ["overlay: GET %s: " % url, "404 Not Found"], "nbinit: rebooting in 1 s (panic=1)") + [
-            c_events(r"^fault-http #\d POST /report/report/%s -> 204" % mac,
-                     ["fault-http #2 POST /report/report/%s -> 204, body of 200 bytes" % mac],
-                     "the report was POSTed to nbinit.report's URL with {MAC}"),
-            c_events(r"^report RESULT='fail'$", ["report RESULT='fail'"], "the report says RESULT='fail'"),
-            c_events(r"^report ERROR='%s'$" % re.escape(err), ["report ERROR='%s'" % err],
-                     "the report's ERROR is the failure line"),
-            c_events(r"^report MAC='%s'$" % mac, ["report MAC='%s'" % mac], "the report names the MAC"),
-            L.c_qemu_exited(), L.c_no_report()],
-        mac, Fault(http=("status", 404, "Not Found")), boots=False))
+        "nbinit.report=%s/report/report/{MAC} panic=1" % FAULT, mac, c_fails(
+            "nbinit: " + err, ["overlay: GET %s: " % url, "404 Not Found"], "nbinit: rebooting in 1 s (panic=1)"),
+        [c_events(r"^fault-http #\d POST /report/report/%s -> 204" % mac,
+                  ["fault-http #2 POST /report/report/%s -> 204, body of 200 bytes" % mac],
+                  "the report was POSTed to nbinit.report's URL with {MAC}"),
+         c_events(r"^report RESULT='fail'$", ["report RESULT='fail'"], "the report says RESULT='fail'"),
+         c_events(r"^report ERROR='%s'$" % re.escape(err), ["report ERROR='%s'" % err],
+                  "the report's ERROR is the failure line"),
+         c_events(r"^report MAC='%s'$" % mac, ["report MAC='%s'" % mac], "the report names the MAC")],
+        ("status", 404, "Not Found")))
     # ---- a hostile overlay
     mac = "52:54:00:fa:00:0c"
     url = ovl("hostile", mac)
-    out.append(S(
+    out.append(failing_overlay(
         "hostile", "the overlay (tests/corpus/symlink-then-write.tar.gz) writes through a symlink to /etc: refused",
-        'ip=dhcp apkovl="%s" nbinit.onfail=poweroff' % ovl("hostile", "{MAC}"),
-        lambda x, mac=mac, url=url: [L.c_init_ran()] + c_fails(
+        "nbinit.onfail=poweroff", mac, c_fails(
             "nbinit: overlay: %s: etc/shadow: etc is a symbolic link; refusing to go through it" % url,
             ["overlay: %s: " % url, "etc/shadow: etc is a symbolic link"],
-            "nbinit: powering off (nbinit.onfail=poweroff)") + [
-            c_events(r"^fault-http #1 GET /hostile/.* -> 200, \d+ bytes$",
-                     ["fault-http #1 GET /hostile/%s.apkovl.tar.gz -> 200, 300 bytes" % mac],
-                     "the server handed out the hostile overlay once (a refused overlay is not retried)"),
-            L.c_qemu_exited(), L.c_no_report()],
-        mac, Fault(http=("file", "tests/corpus/symlink-then-write.tar.gz")), boots=False, overlays={}))
+            "nbinit: powering off (nbinit.onfail=poweroff)"),
+        [c_events(r"^fault-http #1 GET /hostile/.* -> 200, \d+ bytes$",
+                  ["fault-http #1 GET /hostile/%s.apkovl.tar.gz -> 200, 300 bytes" % mac],
+                  "the server handed out the hostile overlay once (a refused overlay is not retried)")],
+        ("file", "tests/corpus/symlink-then-write.tar.gz"), overlays={}))
     return out
