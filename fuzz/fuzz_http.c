@@ -60,13 +60,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		return 0;
 	f1 = (struct feed){ data + 1 + ns, size - 1 - ns, data + 1, ns, 0 };
 	f2 = (struct feed){ data + 1 + ns, size - 1 - ns, NULL, 0, 0 };
-	e1 = http_read_response(rd, &f1, sink, &b1, &r1);
+	e1 = http_read_response(rd, &f1, NULL, sink, &b1, &r1);
 	FZ_ASSERT(memchr(r1.why, '\0', sizeof(r1.why)));
 	FZ_ASSERT(e1 == 0 || r1.why[0]);
 	FZ_ASSERT((unsigned long long)r1.received == b1.n);
 	if (e1 == 0 && r1.content_length >= 0)
 		FZ_ASSERT(r1.received == r1.content_length);
-	e2 = http_read_response(rd, &f2, sink, &b2, &r2);
+	e2 = http_read_response(rd, &f2, NULL, sink, &b2, &r2);
 	FZ_ASSERT(e1 == e2);
 	FZ_ASSERT(r1.status == r2.status);
 	if (e1 == 0)

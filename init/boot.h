@@ -60,6 +60,7 @@ struct opts {
 	struct retry dhcp_retry;   /* udhcpc runs */
 	struct retry http_retry;
 	int http_timeout_ms;
+	int http_deadline_ms;      /* nbinit.http_deadline: one whole request */
 	int dev_wait_ms;           /* waiting for a block device to appear */
 	int nfs_timeout_ms;
 };
@@ -152,7 +153,9 @@ void tl_print(void);
 int rpath(const struct boot *b, char *buf, size_t size, const char *p);
 
 /* options.c: the HTTP client settings of overlay and package downloads:
- * nbinit.http_timeout for connecting and each read, at most 5 redirects. */
+ * nbinit.http_timeout for connecting and each read, nbinit.http_deadline
+ * for a whole request, at most 5 redirects. No body limit: the caller
+ * sets max_body when it knows one. */
 struct http_opts boot_http_opts(const struct boot *b);
 
 /* proc.c: run ARGV (absolute path in argv[0]) with environment ENVP (NULL:

@@ -113,6 +113,8 @@ int options_parse_text(struct boot *b, const char *text)
 	o->dhcp_retry = dhcp_retry_default;
 	o->http_retry = http_retry_default;
 	o->http_timeout_ms = 10000;
+	/* a 100 MB package over a 2 Mbit/s link, with room to spare */
+	o->http_deadline_ms = 600000;
 	o->dev_wait_ms = 10000;
 	o->nfs_timeout_ms = 30000;
 
@@ -222,6 +224,7 @@ int options_parse_text(struct boot *b, const char *text)
 	}
 	if ((err = seconds_opt(b, "nbinit.link_wait", &o->link_wait_ms)) ||
 	    (err = seconds_opt(b, "nbinit.http_timeout", &o->http_timeout_ms)) ||
+	    (err = seconds_opt(b, "nbinit.http_deadline", &o->http_deadline_ms)) ||
 	    (err = seconds_opt(b, "nbinit.dev_wait", &o->dev_wait_ms)) ||
 	    (err = seconds_opt(b, "nbinit.nfs_timeout", &o->nfs_timeout_ms)))
 		return err;
@@ -234,6 +237,8 @@ int options_parse_text(struct boot *b, const char *text)
 	}
 	if (o->http_timeout_ms == 0)
 		return boot_fail(b, -EINVAL, "cmdline: nbinit.http_timeout=0: must be at least 1 second");
+	if (o->http_deadline_ms == 0)
+		return boot_fail(b, -EINVAL, "cmdline: nbinit.http_deadline=0: must be at least 1 second");
 
 	/* The network is needed for ip=, a URL overlay, an nfs: device or URL repositories. */
 	b->net_needed = (o->ip_given && o->ip.mode != IPCONF_OFF) || o->ovl == OVL_URL ||
@@ -249,6 +254,7 @@ struct http_opts boot_http_opts(const struct boot *b)
 	struct http_opts ho = {
 		.connect_timeout_ms = b->o.http_timeout_ms,
 		.io_timeout_ms = b->o.http_timeout_ms,
+		.deadline_ms = b->o.http_deadline_ms,
 		.max_redirects = 5,
 	};
 

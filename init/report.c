@@ -12,7 +12,8 @@
 
 void report_outcome(struct boot *b, bool ok)
 {
-	struct http_opts ho = { .connect_timeout_ms = 3000, .io_timeout_ms = 3000, .max_redirects = 0 };
+	struct http_opts ho = { .connect_timeout_ms = 3000, .io_timeout_ms = 3000, .max_redirects = 0,
+	                        .deadline_ms = 10000, .max_body = 65536 };
 	static struct http_result res;
 	static char body[4096];
 	char url[URL_MAX], a[INET_ADDRSTRLEN], p[BOOT_PATH];

@@ -1,6 +1,8 @@
 /* HTTP/1.1 GET over plain TCP or TLS (lib/tls.c) with fixed buffers. One
  * connection per request (Connection: close); every connect, read and
- * write is bounded by poll() so a silent server cannot hang the caller. */
+ * write is bounded by poll() so a silent server cannot hang the caller,
+ * and the whole exchange by a deadline on CLOCK_MONOTONIC, so a server
+ * that trickles or never ends a body cannot either. */
 #include <arpa/inet.h>
 #include <errno.h>
 #include <netinet/in.h>
@@ -33,6 +35,9 @@ struct conn {
 	http_reader rd;             /* instead of fd/tls: http_read_response() */
 	void *rctx;
 	int io_ms;
+	long long deadline;         /* mono_ms() when the exchange must end */
+	int deadline_ms;            /* its length, for the words */
+	long long max_body;         /* <= 0: no limit */
 	size_t pos, len;
 	char buf[HTTP_HDR_MAX];
 };
@@ -82,10 +87,41 @@ static const char *err_words(int err)
 	}
 }
 
+/* How long the next wait for the peer may be: MS, or what is left before
+ * the deadline when that is shorter (*BY_DEADLINE then set). Returns 0
+ * once the deadline has passed. */
+static int wait_ms(const struct conn *c, int ms, int *by_deadline)
+{
+	long long left = c->deadline - mono_ms();
 
-/* Non-blocking connect of a new socket to SA within MS. Returns the
- * socket or a negative errno. */
-static int connect_addr(const struct sockaddr *sa, socklen_t salen, int ms)
+	*by_deadline = 0;
+	if (left <= 0) {
+		*by_deadline = 1;
+		return 0;
+	}
+	if (left < ms) {
+		*by_deadline = 1;
+		return (int)left;
+	}
+	return ms;
+}
+
+/* fd_wait bounded by both MS and the deadline: -ETIME when the deadline
+ * ran out first, else as fd_wait. */
+static int conn_wait(const struct conn *c, int fd, short events, int ms)
+{
+	int by_deadline, err;
+
+	ms = wait_ms(c, ms, &by_deadline);
+	if (ms == 0)
+		return -ETIME;
+	err = fd_wait(fd, events, ms);
+	return err == -ETIMEDOUT && by_deadline ? -ETIME : err;
+}
+
+/* Non-blocking connect of a new socket to SA within MS (and the deadline).
+ * Returns the socket or a negative errno. */
+static int connect_addr(const struct conn *c, const struct sockaddr *sa, socklen_t salen, int ms)
 {
 	int fd, err, soerr = 0;
 	socklen_t len = sizeof(soerr);
@@ -99,7 +135,7 @@ static int connect_addr(const struct sockaddr *sa, socklen_t salen, int ms)
 		err = -errno;
 		goto err_close;
 	}
-	if ((err = fd_wait(fd, POLLOUT, ms)))
+	if ((err = conn_wait(c, fd, POLLOUT, ms)))
 		goto err_close;
 	if (getsockopt(fd, SOL_SOCKET, SO_ERROR, &soerr, &len) < 0) {
 		err = -errno;
@@ -119,35 +155,38 @@ err_close:
 /* Connect to U's host and port: literals directly, names through
  * dns_resolve4 (hosts file, then DNS; within the connect timeout) trying
  * every address. Returns the socket or -errno. */
-static int open_conn(const struct url *u, int ms, struct http_result *res)
+static int open_conn(const struct conn *c, const struct url *u, int ms, struct http_result *res)
 {
 	struct sockaddr_in s4 = { .sin_family = AF_INET, .sin_port = htons(u->port) };
 	struct sockaddr_in6 s6 = { .sin6_family = AF_INET6 };
 	struct in_addr addrs[8];
 	char d[32];
-	int fd = -EHOSTUNREACH, n, i;
+	int fd = -EHOSTUNREACH, n, i, dms, by_deadline;
 
 	if (inet_pton(AF_INET, u->host, &s4.sin_addr) == 1) {
-		fd = connect_addr((struct sockaddr *)&s4, sizeof(s4), ms);
+		fd = connect_addr(c, (struct sockaddr *)&s4, sizeof(s4), ms);
 	} else if (inet_pton(AF_INET6, u->host, &s6.sin6_addr) == 1) {
 		s6.sin6_port = htons(u->port);
-		fd = connect_addr((struct sockaddr *)&s6, sizeof(s6), ms);
+		fd = connect_addr(c, (struct sockaddr *)&s6, sizeof(s6), ms);
 	} else {
-		n = dns_resolve4(u->host, addrs, 8, ms);
+		dms = wait_ms(c, ms, &by_deadline);
+		n = dms ? dns_resolve4(u->host, addrs, 8, dms) : -ETIMEDOUT;
+		if (n < 0 && by_deadline && c->deadline <= mono_ms())
+			return -ETIME;
 		if (n < 0) {
 			set_why(res, "cannot resolve %s: %s", u->host, dns_strerror(n));
 			return n == -EAGAIN ? -EAGAIN : -ENOENT;
 		}
 		for (i = 0; i < n; i++) {
 			s4.sin_addr = addrs[i];
-			fd = connect_addr((struct sockaddr *)&s4, sizeof(s4), ms);
-			if (fd >= 0)
+			fd = connect_addr(c, (struct sockaddr *)&s4, sizeof(s4), ms);
+			if (fd >= 0 || fd == -ETIME)
 				break;
 		}
 	}
 	if (fd == -ETIMEDOUT)
 		set_why(res, "no connection within %s", dur(d, sizeof(d), ms));
-	else if (fd < 0)
+	else if (fd < 0 && fd != -ETIME)
 		set_why(res, "%s", err_words(fd));
 	return fd;
 }
@@ -164,6 +203,15 @@ static const char *io_words(const struct conn *c, int err)
 	if (c->tls && c->tls->why[0])
 		return c->tls->why;
 	return err_words(err);
+}
+
+/* The cause of -ETIME in words: the whole exchange took too long. */
+static void deadline_why(const struct conn *c, struct http_result *res)
+{
+	char d[32];
+
+	set_why(res, "no complete answer within the deadline of %s (%lld body bytes received)",
+	        dur(d, sizeof(d), c->deadline_ms), res->received);
 }
 
 /* Send LEN bytes of BUF, each wait bounded by the io timeout. */
@@ -185,19 +233,22 @@ static int conn_send(struct conn *c, const char *buf, size_t len)
 			continue;
 		if (n < 0 && errno != EAGAIN && errno != EWOULDBLOCK)
 			return -errno;
-		if ((err = fd_wait(c->fd, POLLOUT, c->io_ms)))
+		if ((err = conn_wait(c, c->fd, POLLOUT, c->io_ms)))
 			return err;
 	}
 	return 0;
 }
 
 /* Receive up to LEN bytes into BUF, waiting at most the io timeout.
- * Returns the count, 0 at end of stream, -ETIMEDOUT or -errno. */
+ * Returns the count, 0 at end of stream, -ETIMEDOUT, -ETIME once the
+ * deadline has passed (however fast the bytes come), or -errno. */
 static ssize_t conn_recv(struct conn *c, char *buf, size_t len)
 {
 	ssize_t n;
 	int err;
 
+	if (mono_ms() >= c->deadline)
+		return -ETIME;
 	if (c->rd)
 		return c->rd(c->rctx, buf, len);
 	if (c->tls)
@@ -210,7 +261,7 @@ static ssize_t conn_recv(struct conn *c, char *buf, size_t len)
 			continue;
 		if (errno != EAGAIN && errno != EWOULDBLOCK)
 			return -errno;
-		if ((err = fd_wait(c->fd, POLLIN, c->io_ms)))
+		if ((err = conn_wait(c, c->fd, POLLIN, c->io_ms)))
 			return err;
 	}
 }
@@ -392,6 +443,10 @@ next_response:
 			set_why(res, "no response within %s", dur(d, sizeof(d), c->io_ms));
 			return (int)n;
 		}
+		if (n == -ETIME) {
+			deadline_why(c, res);
+			return (int)n;
+		}
 		if (n < 0) {
 			set_why(res, "reading response: %s", io_words(c, (int)n));
 			return (int)n;
@@ -422,14 +477,18 @@ next_response:
 	return 0;
 }
 
-/* Hand N bytes to the sink and count them. */
-static int deliver(struct http_result *res, http_sink sink, void *ctx,
+/* Hand N bytes to the sink and count them; none beyond the body limit. */
+static int deliver(const struct conn *c, struct http_result *res, http_sink sink, void *ctx,
                    const char *p, size_t n)
 {
 	int err;
 
 	if (n == 0)
 		return 0;
+	if (c->max_body > 0 && (long long)n > c->max_body - res->received) {
+		set_why(res, "body longer than the limit of %lld bytes", c->max_body);
+		return -EFBIG;
+	}
 	if (sink && (err = sink(ctx, p, n))) {
 		if (err > 0)
 			err = -EIO;
@@ -467,6 +526,10 @@ static long long pump(struct conn *c, long long want, http_sink sink, void *ctx,
 				        dur(d, sizeof(d), c->io_ms), res->received);
 				return n;
 			}
+			if (n == -ETIME) {
+				deadline_why(c, res);
+				return n;
+			}
 			if (n < 0) {
 				set_why(res, "reading body after %lld bytes: %s",
 				        res->received, io_words(c, (int)n));
@@ -476,7 +539,7 @@ static long long pump(struct conn *c, long long want, http_sink sink, void *ctx,
 		take = c->len - c->pos;
 		if (want >= 0 && (long long)take > want - moved)
 			take = (size_t)(want - moved);
-		if ((err = deliver(res, sink, ctx, c->buf + c->pos, take)))
+		if ((err = deliver(c, res, sink, ctx, c->buf + c->pos, take)))
 			return err;
 		c->pos += take;
 		moved += (long long)take;
@@ -498,6 +561,8 @@ static int line_error(const struct conn *c, int err, struct http_result *res)
 	}
 	if (err == -ETIMEDOUT)
 		set_why(res, "stalled for %s after %lld bytes", dur(d, sizeof(d), c->io_ms), res->received);
+	else if (err == -ETIME)
+		deadline_why(c, res);
 	else
 		set_why(res, "reading body after %lld bytes: %s", res->received, io_words(c, err));
 	return err;
@@ -562,6 +627,10 @@ static int read_body(struct conn *c, const struct head *h, http_sink sink, void 
 
 	if (h->status == 204 || h->status == 304)
 		return 0;
+	if (!h->chunked && c->max_body > 0 && h->clen > c->max_body) {
+		set_why(res, "Content-Length %lld is over the limit of %lld bytes", h->clen, c->max_body);
+		return -EFBIG;
+	}
 	if (h->chunked)
 		return read_chunked(c, sink, ctx, res);
 	got = pump(c, h->clen, sink, ctx, res);
@@ -621,6 +690,8 @@ static int send_request(struct conn *c, const struct url *u, const char *ua,
 		err = conn_send(c, rb->data, rb->len);
 	if (err == -ETIMEDOUT)
 		set_why(res, "could not send the request within %s", dur(d, sizeof(d), c->io_ms));
+	else if (err == -ETIME)
+		deadline_why(c, res);
 	else if (err)
 		set_why(res, "sending the request: %s", io_words(c, err));
 	return err;
@@ -630,7 +701,8 @@ static int send_request(struct conn *c, const struct url *u, const char *ua,
 static int conn_open(struct conn *c, const struct url *u, const struct http_opts *o, int cms,
                      int *anchors_loaded, struct http_result *res)
 {
-	struct tls_config cfg = { .anchors = &https_anchors, .io_timeout_ms = c->io_ms };
+	struct tls_config cfg = { .anchors = &https_anchors, .io_timeout_ms = c->io_ms,
+	                          .deadline = c->deadline };
 	int https = !strcmp(u->scheme, "https"), err;
 
 	c->tls = NULL;
@@ -642,7 +714,9 @@ static int conn_open(struct conn *c, const struct url *u, const struct http_opts
 			return err;
 		*anchors_loaded = 1;
 	}
-	c->fd = open_conn(u, cms, res);
+	c->fd = open_conn(c, u, cms, res);
+	if (c->fd == -ETIME)
+		deadline_why(c, res);
 	if (c->fd < 0 || !https)
 		return c->fd < 0 ? c->fd : 0;
 	cfg.now_floor = o ? o->now_floor : 0;
@@ -650,7 +724,10 @@ static int conn_open(struct conn *c, const struct url *u, const struct http_opts
 	if (https_tls.note[0] && !res->diag[0])
 		snprintf(res->diag, sizeof(res->diag), "%s", https_tls.note);
 	if (err) {
-		set_why(res, "%s", https_tls.why);
+		if (err == -ETIME)
+			deadline_why(c, res);
+		else
+			set_why(res, "%s", https_tls.why);
 		conn_close(c);
 		return err;
 	}
@@ -659,7 +736,8 @@ static int conn_open(struct conn *c, const struct url *u, const struct http_opts
 }
 
 /* Start a request: RES emptied (no Content-Length yet), C unconnected
- * with O's read timeout (O NULL or <= 0: the default). */
+ * with O's read timeout, body limit and deadline, which starts now (O NULL
+ * or <= 0: the defaults). */
 static void request_start(struct conn *c, const struct http_opts *o, struct http_result *res)
 {
 	memset(res, 0, sizeof(*res));
@@ -668,6 +746,9 @@ static void request_start(struct conn *c, const struct http_opts *o, struct http
 	c->tls = NULL;
 	c->rd = NULL;
 	c->io_ms = o && o->io_timeout_ms > 0 ? o->io_timeout_ms : HTTP_IO_MS_DEFAULT;
+	c->deadline_ms = o && o->deadline_ms > 0 ? o->deadline_ms : HTTP_DEADLINE_MS_DEFAULT;
+	c->deadline = mono_ms() + c->deadline_ms;
+	c->max_body = o ? o->max_body : 0;
 }
 
 /* GET URL following redirects and stream the final 2xx body into SINK
@@ -825,14 +906,14 @@ out:
 
 /* Parse one response (status line, headers, body) read through RD and
  * stream a 2xx body into SINK; see http.h. */
-int http_read_response(http_reader rd, void *rctx, http_sink sink, void *ctx,
-                       struct http_result *res)
+int http_read_response(http_reader rd, void *rctx, const struct http_opts *o,
+                       http_sink sink, void *ctx, struct http_result *res)
 {
 	static struct conn c;
 	struct head h;
 	int err;
 
-	request_start(&c, NULL, res);
+	request_start(&c, o, res);
 	c.rd = rd;
 	c.rctx = rctx;
 	c.pos = c.len = 0;

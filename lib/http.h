@@ -16,11 +16,19 @@ typedef ssize_t (*http_reader)(void *rctx, void *buf, size_t len);
 /* Receives body bytes in order; return 0 to go on or a negative errno to stop. */
 typedef int (*http_sink)(void *ctx, const void *buf, size_t len);
 
+#define HTTP_DEADLINE_MS_DEFAULT 600000	/* 10 min */
+
 struct http_opts {
 	int connect_timeout_ms;   /* per connection attempt; <= 0: 10 s */
 	int io_timeout_ms;        /* longest silence while reading or writing;
 	                             <= 0: 30 s */
 	int max_redirects;        /* 301/302/303/307/308 followed at most this often */
+	int deadline_ms;          /* the whole exchange: connecting, TLS, every
+	                             redirect and the body, on CLOCK_MONOTONIC;
+	                             <= 0: HTTP_DEADLINE_MS_DEFAULT */
+	long long max_body;       /* longest body passed to the sink; a longer
+	                             one (announced or received) is refused;
+	                             <= 0: no limit */
 	const char *user_agent;   /* NULL: "nbinit" */
 	const char *ca_file;      /* https: PEM bundle of trusted CAs; NULL:
 	                             /etc/ssl/certs/ca-certificates.crt */
@@ -49,7 +57,10 @@ struct http_result {
 /* GET URL and stream the body of the final 2xx response into SINK.
  * Returns 0 when the whole body arrived; -EPROTO for a non-2xx status, a
  * malformed response or a failed TLS handshake, -ELOOP for too many
- * redirects, -EPERM for a redirect from https to http, -ETIMEDOUT,
+ * redirects, -EPERM for a redirect from https to http, -ETIMEDOUT (a
+ * connect or a read waited longer than its timeout), -ETIME (the whole
+ * exchange took longer than O->deadline_ms), -EFBIG (the body is longer
+ * than O->max_body),
  * -ECONNREFUSED, -EHOSTUNREACH, -ENOENT for a name that does not resolve
  * or a missing CA bundle, -EKEYREJECTED for an untrusted or misnamed
  * certificate, -EKEYEXPIRED for one outside its validity, -EIO for a
@@ -60,14 +71,17 @@ int http_get(const char *url, const struct http_opts *o, http_sink sink,
 
 /* Parse one HTTP/1.1 response read through RD (the parser http_get uses,
  * without a connection: for tests and fuzzing) and stream a 2xx body into
- * SINK. Returns 0, -EPROTO (non-2xx or malformed), -EIO (truncated) or an
- * error of RD or SINK; RES always filled. Not reentrant. */
-int http_read_response(http_reader rd, void *rctx, http_sink sink, void *ctx,
-                       struct http_result *res);
+ * SINK, with O's max_body and deadline (O may be NULL). Returns 0, -EPROTO
+ * (non-2xx or malformed), -EIO (truncated), -EFBIG, -ETIME or an error of
+ * RD or SINK; RES always filled. Not reentrant. */
+int http_read_response(http_reader rd, void *rctx, const struct http_opts *o,
+                       http_sink sink, void *ctx, struct http_result *res);
 
 /* Whether ERR (with RES) from http_get is worth asking again: timeouts,
  * refused or reset connections, truncation and 5xx may get better; a 4xx,
- * a refused certificate or a redirect loop will not. */
+ * a refused certificate, a redirect loop, a body over the limit or a
+ * passed deadline (-ETIME: asking again would only multiply the bound)
+ * will not. */
 bool http_transient(int err, const struct http_result *res);
 
 /* POST LEN bytes of BODY with Content-Type CTYPE to URL, once (redirects

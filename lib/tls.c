@@ -363,14 +363,27 @@ static int engine_error(struct tls *t)
 
 /* ---- engine I/O --------------------------------------------------------- */
 
-/* Wait up to the io timeout for EVENTS on the socket. */
+static int deadline_passed(struct tls *t)
+{
+	return fail(t, -ETIME, "TLS: %s not done by the deadline",
+	            t->handshake_done ? "exchange" : "handshake");
+}
+
+/* Wait up to the io timeout, and not past the deadline, for EVENTS on the
+ * socket. */
 static int wait_fd(struct tls *t, short events)
 {
-	int err = fd_wait(t->fd, events, t->io_ms);
+	long long left = t->deadline ? t->deadline - mono_ms() : t->io_ms;
+	int err;
 	char d[32];
 
+	if (left <= 0)
+		return deadline_passed(t);
+	err = fd_wait(t->fd, events, left < t->io_ms ? (int)left : t->io_ms);
 	if (err == 0)
 		return 0;
+	if (err == -ETIMEDOUT && left < t->io_ms)
+		return deadline_passed(t);
 	if (err != -ETIMEDOUT)
 		return fail(t, err, "TLS: poll: %s", strerror(-err));
 	if (t->io_ms % 1000 == 0)
@@ -406,6 +419,8 @@ static int run_until(struct tls *t, unsigned want)
 	for (;;) {
 		if (t->err)
 			return t->err;
+		if (t->deadline && mono_ms() >= t->deadline)
+			return deadline_passed(t);
 		st = br_ssl_engine_current_state(eng);
 		if (st & BR_SSL_CLOSED) {
 			if (br_ssl_engine_last_error(eng) != BR_ERR_OK)
@@ -531,6 +546,7 @@ int tls_start(struct tls *t, int fd, const char *host, const struct tls_config *
 	memset(t, 0, offsetof(struct tls, iobuf));
 	t->fd = fd;
 	t->io_ms = cfg->io_timeout_ms > 0 ? cfg->io_timeout_ms : TLS_IO_MS_DEFAULT;
+	t->deadline = cfg->deadline;
 	t->anchors = cfg->anchors;
 	if (strlen(host) >= sizeof(t->host))
 		return fail(t, -ENAMETOOLONG, "TLS: host name too long");

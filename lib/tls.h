@@ -47,6 +47,9 @@ struct tls_config {
 	                                     0: the build date alone */
 	long long now;                    /* the time to check at instead of the
 	                                     system clock (tests); 0: time() */
+	long long deadline;               /* mono_ms() (lib/fileio.h) by which
+	                                     the handshake and every later read
+	                                     and write must be done; 0: none */
 };
 
 /* One TLS connection. Large (about 40 KiB: BearSSL's 33 KiB record
@@ -60,6 +63,7 @@ struct tls {
 	} name_check;
 	int fd;
 	int io_ms;
+	long long deadline;               /* as in tls_config */
 	int err;                          /* sticky: first error, 0 while fine */
 	int handshake_done;
 	int eof_clean;                    /* stream ended with close_notify */
@@ -89,13 +93,15 @@ struct tls {
  *   -EKEYREJECTED  untrusted chain, name mismatch, other bad certificate
  *   -EPROTO        handshake failure (alert, plain HTTP, no common suite)
  *   -ETIMEDOUT, -ECONNRESET, -errno of the socket
+ *   -ETIME         CFG's deadline passed
  * T->note tells when the clock was floored. FD stays the caller's. */
 int tls_start(struct tls *t, int fd, const char *host, const struct tls_config *cfg);
 
 /* Read up to LEN bytes of application data. Returns the count, 0 at the
  * end of the stream (T->eof_clean says whether the server closed with
  * close_notify or just dropped the connection), or a negative errno with
- * T->why set (-ETIMEDOUT after io timeout of silence). */
+ * T->why set (-ETIMEDOUT after io timeout of silence, -ETIME once the
+ * deadline has passed, however fast records arrive). */
 ssize_t tls_read(struct tls *t, void *buf, size_t len);
 
 /* Send all LEN bytes and flush them. Returns 0 or a negative errno with

@@ -38,12 +38,17 @@ struct body {
 };
 
 static struct body body;
+static int sink_counts_only;	/* endless bodies: count, keep nothing */
 
 static int sink(void *ctx, const void *buf, size_t len)
 {
 	struct body *b = ctx;
 
 	b->calls++;
+	if (sink_counts_only) {
+		b->len += len;
+		return 0;
+	}
 	if (len > b->max_chunk)
 		b->max_chunk = len;
 	if (b->fail_err)
@@ -166,6 +171,8 @@ struct canned {
 	const char *text;
 	size_t len;            /* 0: strlen(text) */
 	int hang_after;        /* keep the connection open after writing */
+	const char *unit;      /* then write this again and again, for ever */
+	int every_ms;          /* pausing this long between (0: at full speed) */
 };
 
 static void serve_one(int fd, const struct canned *c)
@@ -175,8 +182,10 @@ static void serve_one(int fd, const struct canned *c)
 	ssize_t r;
 	struct pollfd p = { .fd = fd, .events = POLLIN };
 
-	/* read the request head so closing does not reset the connection */
-	while (n < sizeof(req) - 1 && poll(&p, 1, 3000) > 0) {
+	/* read the request head so closing does not reset the connection; a
+	 * TLS record (0x16) answers a ClientHello, which ends in no blank
+	 * line: take what has come at once */
+	while (n < sizeof(req) - 1 && poll(&p, 1, c->text[0] == 0x16 ? 100 : 3000) > 0) {
 		r = read(fd, req + n, sizeof(req) - 1 - n);
 		if (r <= 0)
 			break;
@@ -196,6 +205,14 @@ static void serve_one(int fd, const struct canned *c)
 			_exit(1);
 	} else if (write(fd, c->text, c->len ? c->len : strlen(c->text)) < 0) {
 		_exit(1);
+	}
+	while (c->unit) {	/* until the client hangs up */
+		struct timespec pause_ts = { c->every_ms / 1000, c->every_ms % 1000 * 1000000L };
+
+		if (write(fd, c->unit, strlen(c->unit)) < 0)
+			_exit(0);
+		if (c->every_ms)
+			nanosleep(&pause_ts, NULL);
 	}
 	if (c->hang_after) {
 		for (;;)
@@ -372,7 +389,7 @@ struct tiny_case {
 
 #define CANNED(...) (const struct canned[]){ __VA_ARGS__ }, \
 	(int)(sizeof((const struct canned[]){ __VA_ARGS__ }) / sizeof(struct canned))
-#define C1(t) CANNED({ t, 0, 0 })
+#define C1(t) CANNED({ t, 0, 0, NULL, 0 })
 #define TINY(name, canned, path, io, redirs, rc, status, body, clen, recv, why) \
 	{ __FILE__, __LINE__, name, canned, path, io, redirs, rc, status, body, clen, recv, why }
 
@@ -479,17 +496,17 @@ static const struct tiny_case tiny_cases[] = {
 	TINY("redirect to a bad Location", C1("HTTP/1.1 302 Found\r\nLocation: /a b\r\n\r\n"),
 	     "/", 3000, 3, -EPROTO, 302, "", -1, 0, "302 Found to bad Location '/a b'"),
 	TINY("relative redirect then echo",
-	     CANNED({ "HTTP/1.1 303 See Other\r\nLOCATION: ../b/final?x=1#frag\r\nContent-Length: 4\r\n\r\nskip", 0, 0 },
-	            { "HTTP/1.1 307 Temporary Redirect\r\nLocation: /c/last\r\n\r\n", 0, 0 },
-	            { ECHO, 0, 0 }),
+	     CANNED({ "HTTP/1.1 303 See Other\r\nLOCATION: ../b/final?x=1#frag\r\nContent-Length: 4\r\n\r\nskip", 0, 0, NULL, 0 },
+	            { "HTTP/1.1 307 Temporary Redirect\r\nLocation: /c/last\r\n\r\n", 0, 0, NULL, 0 },
+	            { ECHO, 0, 0, NULL, 0 }),
 	     "/a/start", 3000, 3, 0, 200, NULL, -2, -2, ""),
 	TINY("server never answers", C1(SILENT), "/", 300, 3,
 	     -ETIMEDOUT, 0, "", -1, 0, "no response within 300 ms"),
 	TINY("server stalls in the body",
-	     CANNED({ "HTTP/1.1 200 OK\r\nContent-Length: 100\r\n\r\n0123456789", 0, 1 }), "/", 300, 3,
+	     CANNED({ "HTTP/1.1 200 OK\r\nContent-Length: 100\r\n\r\n0123456789", 0, 1, NULL, 0 }), "/", 300, 3,
 	     -ETIMEDOUT, 200, "0123456789", 100, -1, "stalled for 300 ms after 10 bytes"),
 	TINY("server stalls in a chunked body",
-	     CANNED({ "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n4\r\nabcd\r\n", 0, 1 }), "/", 300, 3,
+	     CANNED({ "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n4\r\nabcd\r\n", 0, 1, NULL, 0 }), "/", 300, 3,
 	     -ETIMEDOUT, 200, "abcd", -1, -1, "stalled for 300 ms after 4 bytes"),
 };
 
@@ -561,9 +578,9 @@ static void tiny_tests(void)
 
 static void post_tests(void)
 {
-	static const struct canned created[] = { { "HTTP/1.1 201 Created\r\nContent-Length: 2\r\n\r\nok", 0, 0 } };
-	static const struct canned broken[] = { { "HTTP/1.1 500 Internal Server Error\r\nContent-Length: 0\r\n\r\n", 0, 0 } };
-	static const struct canned moved[] = { { "HTTP/1.1 302 Found\r\nLocation: /x\r\nContent-Length: 0\r\n\r\n", 0, 0 } };
+	static const struct canned created[] = { { "HTTP/1.1 201 Created\r\nContent-Length: 2\r\n\r\nok", 0, 0, NULL, 0 } };
+	static const struct canned broken[] = { { "HTTP/1.1 500 Internal Server Error\r\nContent-Length: 0\r\n\r\n", 0, 0, NULL, 0 } };
+	static const struct canned moved[] = { { "HTTP/1.1 302 Found\r\nLocation: /x\r\nContent-Length: 0\r\n\r\n", 0, 0, NULL, 0 } };
 	const char msg[] = "nbinit: overlay: GET http://x/y: 404 Not Found\n";
 	char url[64];
 	pid_t pid;
@@ -638,15 +655,105 @@ static void connect_timeout_test(void)
 	close(lfd);
 }
 
+/* ---- the deadline of a whole request and the body limit ----------------- */
+
+/* GET from a server answering CANNED with O; checks the verdict and that
+ * it came within [MIN_MS, MAX_MS). */
+static void bound_case(const char *name, const struct canned *canned, const char *scheme,
+                       const struct http_opts *o, int rc, const char *why, long long min_ms,
+                       long long max_ms)
+{
+	char url[128];
+	long long t0, ms;
+	pid_t pid;
+	int port, err;
+
+	port = start_tiny(&pid, AF_INET, canned, 1);
+	snprintf(url, sizeof(url), "%s://127.0.0.1:%d/", scheme, port);
+	t0 = now_ms();
+	err = get(url, o);
+	ms = now_ms() - t0;
+	reap(pid);
+	ok(err == rc && strstr(res.why, why), "%s: rc %d (want %d), why '%s' has '%s'", name, err, rc,
+	   res.why, why);
+	ok(ms >= min_ms && ms < max_ms, "%s: gave up after %lld ms (want %lld-%lld)", name, ms,
+	   min_ms, max_ms);
+	if (rc)
+		ok(!http_transient(err, &res), "%s: not worth a retry", name);
+}
+
+static char endless_chunk[1100];
+
+static void bound_tests(void)
+{
+	/* each read comes well within the 800 ms read timeout: only the
+	 * deadline of the whole exchange can stop these */
+	const struct canned trickle_body[] = {
+		{ "HTTP/1.1 200 OK\r\nContent-Length: 1000000\r\n\r\n", 0, 0, "x", 200 } };
+	const struct canned trickle_head[] = { { "HTTP/1.1 200 OK\r\nX-Slow: ", 0, 0, "a", 200 } };
+	const struct canned trickle_chunks[] = {
+		{ "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n", 0, 0, "1\r\nx\r\n", 200 } };
+	const struct canned endless[] = {
+		{ "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n", 0, 0, endless_chunk, 0 } };
+	/* a TLS record of 1 KiB arriving a byte at a time: a ServerHello
+	 * whose random is still coming in */
+	const struct canned trickle_tls[] = {
+		{ "\x16\x03\x03\x04\x00" "\x02\x00\x03\xfc" "\x03\x03", 11, 0, "A", 200 } };
+	const struct canned big[] = { { "HTTP/1.1 200 OK\r\nContent-Length: 5000000\r\n\r\nxx", 0, 0, NULL, 0 } };
+	const struct canned hello[] = { { "HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\nhello", 0, 0, NULL, 0 } };
+	const struct canned hello_eof[] = { { "HTTP/1.0 200 OK\r\n\r\nhello", 0, 0, NULL, 0 } };
+	struct http_opts o = opts;
+	size_t n;
+
+	n = (size_t)snprintf(endless_chunk, sizeof(endless_chunk), "400\r\n");
+	memset(endless_chunk + n, 'z', 1024);
+	strcpy(endless_chunk + n + 1024, "\r\n");
+
+	o.io_timeout_ms = 800;
+	o.deadline_ms = 1500;
+	bound_case("body a byte every 200 ms", trickle_body, "http", &o, -ETIME,
+	           "no complete answer within the deadline of 1500 ms", 1400, 2600);
+	ok(res.received > 0 && res.received < 20 && res.status == 200,
+	   "trickled body: %lld bytes before the deadline", res.received);
+	bound_case("headers a byte every 200 ms", trickle_head, "http", &o, -ETIME,
+	           "deadline of 1500 ms (0 body bytes received)", 1400, 2600);
+	bound_case("one-byte chunks every 200 ms", trickle_chunks, "http", &o, -ETIME,
+	           "deadline of 1500 ms", 1400, 2600);
+	sink_counts_only = 1;
+	bound_case("endless chunked body at full speed", endless, "http", &o, -ETIME,
+	           "deadline of 1500 ms", 1400, 2600);
+	sink_counts_only = 0;
+	ok(res.received > 100000, "endless body: %lld bytes before the deadline", res.received);
+	bound_case("TLS handshake a byte every 200 ms", trickle_tls, "https", &o, -ETIME,
+	           "deadline of 1500 ms", 1400, 2600);
+
+	o.deadline_ms = 0;	/* the default: 10 min */
+	o.max_body = 100000;
+	bound_case("endless chunked body over the limit", endless, "http", &o, -EFBIG,
+	           "body longer than the limit of 100000 bytes", 0, 2000);
+	ok(res.received <= 100000 && body.len == (size_t)res.received,
+	   "over the limit: %lld bytes passed on, none beyond it", res.received);
+	bound_case("Content-Length over the limit", big, "http", &o, -EFBIG,
+	           "Content-Length 5000000 is over the limit of 100000 bytes", 0, 2000);
+	ok(res.received == 0 && body.calls == 0, "announced too long: nothing passed on");
+	o.max_body = 5;
+	bound_case("body of exactly the limit", hello, "http", &o, 0, "", 0, 2000);
+	bound_case("body to EOF of exactly the limit", hello_eof, "http", &o, 0, "", 0, 2000);
+	o.max_body = 4;
+	bound_case("body to EOF one byte over the limit", hello_eof, "http", &o, -EFBIG,
+	           "body longer than the limit of 4 bytes", 0, 2000);
+	ok(body.len == 0, "one byte over: nothing passed on (%zu)", body.len);
+}
+
 static void misc_tests(void)
 {
 	static const struct canned first_hop[] = {
-		{ "HTTP/1.1 302 Found\r\nLocation: /final?q\r\n\r\n", 0, 0 },
-		{ ECHO, 0, 0 },
+		{ "HTTP/1.1 302 Found\r\nLocation: /final?q\r\n\r\n", 0, 0, NULL, 0 },
+		{ ECHO, 0, 0, NULL, 0 },
 	};
-	static const struct canned echo[] = { { ECHO, 0, 0 } };
+	static const struct canned echo[] = { { ECHO, 0, 0, NULL, 0 } };
 	static const struct canned hello[] = {
-		{ "HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\nhello", 0, 0 },
+		{ "HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\nhello", 0, 0, NULL, 0 },
 	};
 	char url[256], want[256];
 	struct http_opts o = opts;
@@ -754,6 +861,7 @@ int main(void)
 	busybox_tests();
 	tiny_tests();
 	post_tests();
+	bound_tests();
 	misc_tests();
 	return done_testing();
 }

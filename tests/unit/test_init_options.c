@@ -40,6 +40,8 @@ static const struct row rows[] = {
 	GOOD("nbinit.onfail=reboot", "onfail=reboot:10"),
 	GOOD("nbinit.onfail=poweroff panic=5", "onfail=poweroff:0"),
 	GOOD("nbinit.report=http://10.0.0.1/r/{MAC}", "report=http://10.0.0.1/r/{MAC}"),
+	GOOD("quiet", "http_deadline=600000"),
+	GOOD("nbinit.http_deadline=1800", "http_deadline=1800000"),
 	BAD("ip=10.0.2.x::10.0.2.2:255.255.255.0", "cmdline: ip=10.0.2.x::10.0.2.2:255.255.255.0: "),
 	BAD("apkovl=http://a/x.tar.gz ovl_dev=LABEL=X", "cmdline: apkovl= and ovl_dev= are both given"),
 	BAD("ovl_dev=LABEL=X apkovl=http://a/x.tar.gz", "cmdline: apkovl= and ovl_dev= are both given"),
@@ -52,6 +54,8 @@ static const struct row rows[] = {
 	BAD("nbinit.link_wait=-1", "cmdline: nbinit.link_wait=-1: expected seconds"),
 	BAD("nbinit.onfail=explode", "cmdline: nbinit.onfail=explode: expected shell, reboot[:SECONDS] or poweroff"),
 	BAD("nbinit.onfail=reboot:soon", "cmdline: nbinit.onfail=reboot:soon: expected reboot:SECONDS"),
+	BAD("nbinit.http_deadline=0", "cmdline: nbinit.http_deadline=0: must be at least 1 second"),
+	BAD("nbinit.http_deadline=4000", "cmdline: nbinit.http_deadline=4000: expected seconds (0-3600)"),
 	BAD("nbinit.report=tftp://x/y", "cmdline: nbinit.report=tftp://x/y: not an http:// or https:// URL"),
 };
 
@@ -88,6 +92,10 @@ static void describe(const struct boot *b, const char *key, char *out, size_t si
 		snprintf(out, size, "%s", o->report);
 	if (!strcmp(key, "link_wait"))
 		snprintf(out, size, "%d", o->link_wait_ms);
+	if (!strcmp(key, "http_deadline")) {
+		struct http_opts ho = boot_http_opts(b);
+		snprintf(out, size, "%d", ho.deadline_ms);
+	}
 }
 
 int main(void)
