@@ -535,6 +535,18 @@ static const br_x509_class name_check_vtable = {
 	nc_start_chain, nc_start_cert, nc_append, nc_end_cert, nc_end_chain, nc_get_pkey,
 };
 
+/* The only cipher suites offered: ephemeral ECDH key exchange (forward
+ * secrecy) with an AEAD cipher. No RSA key exchange, no CBC (its padding
+ * and MAC-then-encrypt have a long record of attacks), no 3DES. */
+static const uint16_t tls_suites[] = {
+	BR_TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256,
+	BR_TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256,
+	BR_TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384,
+	BR_TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384,
+	BR_TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256,
+	BR_TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256,
+};
+
 /* Handshake with the server on FD for HOST (see tls.h). */
 int tls_start(struct tls *t, int fd, const char *host, const struct tls_config *cfg)
 {
@@ -569,6 +581,7 @@ int tls_start(struct tls *t, int fd, const char *host, const struct tls_config *
 	br_ssl_client_init_full(&t->sc, &t->xc, t->anchors ? t->anchors->ta : NULL,
 	                        t->anchors ? t->anchors->n : 0);
 	br_ssl_engine_set_versions(&t->sc.eng, BR_TLS12, BR_TLS12);
+	br_ssl_engine_set_suites(&t->sc.eng, tls_suites, sizeof(tls_suites) / sizeof(tls_suites[0]));
 	br_x509_minimal_set_time(&t->xc, (uint32_t)(at / 86400 + DAYS_0AD_TO_1970),
 	                         (uint32_t)(at % 86400));
 	t->name_check.vtable = &name_check_vtable;

@@ -1,5 +1,6 @@
 /* A TLS 1.2 client over a connected socket, built on BearSSL's client
- * engine and its "minimal" X.509 validator. Certificates are always
+ * engine and its "minimal" X.509 validator, offering only ECDHE suites
+ * with AES-GCM or ChaCha20-Poly1305. Certificates are always
  * verified against trust anchors read from a PEM bundle; a clock that is
  * behind the build date of the binary is floored, never ignored.
  * Knows nothing about booting or HTTP. */

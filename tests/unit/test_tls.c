@@ -262,6 +262,10 @@ enum server {
 	S_OTHER,        /* signed by the other CA */
 	S_WRONG,        /* issued for wrong.example */
 	S_MUTE,         /* s_server echoing a pipe we hold: silent after the handshake */
+	S_CBC,          /* only ECDHE-ECDSA with AES-CBC: refused */
+	S_CHACHA,       /* only ECDHE-ECDSA with ChaCha20-Poly1305 */
+	S_GCM256,       /* only ECDHE-ECDSA with AES-256-GCM */
+	S_TLS11,        /* only TLS 1.1: refused */
 	S_PLAIN,        /* busybox httpd, plain HTTP */
 	S_SILENT,       /* a listener that never accepts: no answer at all */
 	S_REDIRECT,     /* plain HTTP: 302 to https on S_GOOD_HTTP */
@@ -270,6 +274,7 @@ enum server {
 
 static const struct {
 	const char *name, *cert, *mode;
+	const char *cipher, *version;  /* s_server -cipher, and -tls1_x */
 } tls_servers[] = {
 	[S_GOOD] = { "good", "good.pem", "-WWW" },
 	[S_GOOD_HTTP] = { "good -HTTP", "good.pem", "-HTTP" },
@@ -278,6 +283,10 @@ static const struct {
 	[S_OTHER] = { "other CA", "other.pem", "-WWW" },
 	[S_WRONG] = { "wrong name", "wrong.pem", "-WWW" },
 	[S_MUTE] = { "mute", "good.pem", NULL },
+	[S_CBC] = { "CBC only", "good.pem", "-WWW", "ECDHE-ECDSA-AES128-SHA256:ECDHE-ECDSA-AES256-SHA384", "-tls1_2" },
+	[S_CHACHA] = { "ChaCha only", "good.pem", "-WWW", "ECDHE-ECDSA-CHACHA20-POLY1305", "-tls1_2" },
+	[S_GCM256] = { "GCM-256 only", "good.pem", "-WWW", "ECDHE-ECDSA-AES256-GCM-SHA384", "-tls1_2" },
+	[S_TLS11] = { "TLS 1.1 only", "good.pem", "-WWW", "ECDHE-ECDSA-AES128-SHA@SECLEVEL=0", "-tls1_1" },
 	[S_PLAIN] = { "plain http", NULL, NULL },
 	[S_SILENT] = { "silent", NULL, NULL },
 	[S_REDIRECT] = { "redirector", NULL, NULL },
@@ -328,7 +337,11 @@ static void exec_server(enum server s, int p)
 		dup2(devnull, 0);
 	dup2(devnull, 1);
 	dup2(devnull, 2);
-	if (tls_servers[s].mode)
+	if (tls_servers[s].cipher)
+		execlp("openssl", "openssl", "s_server", "-quiet", tls_servers[s].mode,
+		       "-accept", accept_arg, "-cert", cert, "-key", key,
+		       "-cipher", tls_servers[s].cipher, tls_servers[s].version, (char *)NULL);
+	else if (tls_servers[s].mode)
 		execlp("openssl", "openssl", "s_server", "-quiet", tls_servers[s].mode,
 		       "-accept", accept_arg, "-cert", cert, "-key", key, (char *)NULL);
 	else
@@ -627,6 +640,13 @@ static const struct tls_case tls_cases[] = {
 	         "is the clock right? (now: 1970-01-02, checked as of ", "before the build date"),
 	TLS_CASE("clock past the cert", S_GOOD, CA1, "127.0.0.1", -30, 3000, -EKEYEXPIRED,
 	         "certificate expired or not yet valid", ""),
+	/* only ECDHE with an AEAD cipher, only TLS 1.2 */
+	TLS_CASE("server with CBC suites only", S_CBC, CA1, "127.0.0.1", 0, 3000, -EPROTO,
+	         "TLS handshake failed: the server sent alert 40 (handshake_failure)", ""),
+	TLS_CASE("server with ChaCha20-Poly1305 only", S_CHACHA, CA1, "127.0.0.1", 0, 3000, 0, "", ""),
+	TLS_CASE("server with AES-256-GCM only", S_GCM256, CA1, "127.0.0.1", 0, 3000, 0, "", ""),
+	TLS_CASE("server with TLS 1.1 only", S_TLS11, CA1, "127.0.0.1", 0, 3000, -EPROTO,
+	         "TLS handshake failed", ""),
 	TLS_CASE("plain HTTP server", S_PLAIN, CA1, "127.0.0.1", 0, 1000, -EPROTO,
 	         "TLS handshake failed: the server answered in plain HTTP", ""),
 	TLS_CASE("server never answers", S_SILENT, CA1, "127.0.0.1", 0, 400, -ETIMEDOUT,
