@@ -108,6 +108,10 @@ int options_parse(struct boot *b);     /* options.c: reads ROOT/proc/cmdline */
 int options_parse_text(struct boot *b, const char *text);
 int modules_load(struct boot *b);      /* modules.c */
 int net_up(struct boot *b);            /* net.c */
+/* net.c: the lease udhcpc's script wrote (KEY='value' TEXT) into b->net;
+ * a host name or domain that is not a DNS name (RFC 1123) is dropped with
+ * a warning. Returns 0, or -EBADMSG without a usable address. */
+int lease_read(struct boot *b, const char *text);
 /* net.c: set the candidate interfaces up so that their links negotiate
  * while the other modules load (modules.c calls it once the network
  * drivers are bound). Does nothing when no network is needed. */

@@ -17,6 +17,7 @@
 #include "boot.h"
 #include "dns.h"
 #include "fileio.h"
+#include "names.h"
 
 #define REPO_DEPTH 3
 
@@ -84,6 +85,15 @@ static void walk(struct search *q, const char *dir, const char *shown, int depth
 			continue;
 		if (de->d_type != DT_DIR && de->d_type != DT_UNKNOWN)
 			continue;
+		/* a name cut in two lines or carrying terminal escapes must
+		 * not reach /etc/apk/repositories nor the console */
+		if (name_line_check(de->d_name)) {
+			char name[128];
+
+			log_warn("media: %s/%s: a name with a control character, space or '#' is not searched",
+			         shown, name_shown(name, sizeof(name), de->d_name));
+			continue;
+		}
 		strcpy(e[k].name, de->d_name);
 		e[k++].dir = de->d_type == DT_DIR;
 	}

@@ -26,6 +26,7 @@
 
 #include "boot.h"
 #include "fileio.h"
+#include "names.h"
 
 static int set_addr(int s, const char *ifname, unsigned long req, struct in_addr a)
 {
@@ -123,7 +124,30 @@ static bool first_addr(const char *list, struct in_addr *a)
 	return inet_pton(AF_INET, buf, a) == 1;
 }
 
-static int read_lease(struct boot *b, const char *text)
+/* KEY of the lease TEXT into NAME (SIZE bytes) only if it is a DNS name
+ * of at most MAX bytes (< SIZE): what a DHCP server sends reaches
+ * sethostname and resolv.conf. */
+static void lease_name(const char *text, const char *key, char *name, size_t size, size_t max,
+                       const char *what)
+{
+	static char v[1024];
+	char shown[96];
+	int err;
+
+	memset(v, 0, sizeof(v));	/* kv_get leaves a value too long unterminated */
+	err = kv_get(text, key, v, sizeof(v));
+	name[0] = '\0';
+	if (err == -ENOENT || (!err && !v[0]))
+		return;
+	if (!err && !name_dns_check(v, max)) {
+		memcpy(name, v, strlen(v) + 1);
+		return;
+	}
+	log_warn("net: DHCP %s '%s%s' is not a valid DNS name (RFC 1123, at most %zu bytes); ignored",
+	         what, name_shown(shown, sizeof(shown), v), err ? "..." : "", max);
+}
+
+int lease_read(struct boot *b, const char *text)
 {
 	struct netconf *nc = &b->net;
 	char v[512], *tok, *save = NULL;
@@ -147,8 +171,8 @@ static int read_lease(struct boot *b, const char *text)
 			if (inet_pton(AF_INET, tok, &nc->dns[nc->ndns]) == 1)
 				nc->ndns++;
 	if (!nc->hostname[0])
-		kv_get(text, "hostname", nc->hostname, sizeof(nc->hostname));
-	kv_get(text, "domain", nc->domain, sizeof(nc->domain));
+		lease_name(text, "hostname", nc->hostname, sizeof(nc->hostname), 64, "host name");
+	lease_name(text, "domain", nc->domain, sizeof(nc->domain), 253, "domain");
 	return 0;
 }
 
@@ -283,7 +307,7 @@ static int dhcp_try(struct boot *b, struct dhcp_race *d, long long link_deadline
 				}
 				if (WIFEXITED(status) && WEXITSTATUS(status) == 0 &&
 				    !fmt_path(lease, sizeof(lease), "%s/dhcp.%s", d->run, r->ifname) &&
-				    file_read_str(lease, text, sizeof(text)) > 0 && !read_lease(b, text)) {
+				    file_read_str(lease, text, sizeof(text)) > 0 && !lease_read(b, text)) {
 					won = i;
 					goto out;
 				}

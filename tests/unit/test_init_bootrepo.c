@@ -32,6 +32,12 @@ static const struct row rows[] = {
 	    L("/media/nfs/alpine/v3.20/community", "/media/nfs/alpine/v3.20/main")),
 	ROW("four levels down is too deep", L("a/b/c/d"), L(NULL)),
 	ROW("three levels down is found", L("a/b/c"), L("/media/nfs/a/b/c")),
+	/* names that would break /etc/apk/repositories are not searched */
+	ROW("newline in a name", L("alpine/v3.20\nhttp:", "alpine/v3.20/main"),
+	    L("/media/nfs/alpine/v3.20/main")),
+	ROW("escape sequence in a name", L("alpine/\x1b[2Jx/main"), L(NULL)),
+	ROW("carriage return at the top", L("r\r"), L(NULL)),
+	ROW("space and # in names", L("a b/main", "c#d/main", "ok/main"), L("/media/nfs/ok/main")),
 };
 
 /* b/ cannot be read (mode 0, searched as nobody so root's override does
