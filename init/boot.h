@@ -173,6 +173,11 @@ int run_wait(char *const argv[], char *const envp[], const char *out, long timeo
  * -ETIMEDOUT or a negative errno from waitpid. */
 int child_wait(pid_t pid, long timeout_ms, int *status);
 
+/* proc.c: the rescue shell under ROOT: /bin/sh, else busybox's (/bin/busybox
+ * with "sh" as its first argument, *ARG1; NULL for /bin/sh). Its path into
+ * PATH. Returns 0, -ENOENT (neither is executable) or -ENAMETOOLONG. */
+int shell_argv(const char *root, char *path, size_t size, const char **arg1);
+
 /* proc.c: a wait status as a number: the exit status, or 128 + signal. */
 int child_status(int status);
 
@@ -232,7 +237,10 @@ int iface_set_up(const char *ifname);
  * to WAIT_MS on netlink link events. Returns the index or -1. */
 int carrier_wait(const char *root, char names[][IF_NAMESIZE], int n, long wait_ms);
 
-/* dhcpscript.c: udhcpc's script when /init is run as default.script. */
+/* dhcpscript.c: udhcpc's script, when /init is run through a link named
+ * DHCP_SCRIPT_NAME (net.c makes it under /run/nbinit and gives it to
+ * udhcpc -s) or default.script (mkpxerd's link). */
+#define DHCP_SCRIPT_NAME "udhcpc.script"
 int dhcp_script_main(int argc, char **argv);
 
 #endif

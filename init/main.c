@@ -61,16 +61,23 @@ static void announce(struct boot *b, const char *line)
 	report_outcome(b, false);
 }
 
-static void rescue_shell(struct boot *b)
+/* The rescue shell: /bin/sh, else busybox's own (an initrd that mkinitfs
+ * packed from features naming only /bin/busybox has no /bin/sh). Returns
+ * false when there is none. */
+static bool rescue_shell(struct boot *b)
 {
-	char *argv[] = { "/bin/sh", NULL };
+	char path[BOOT_PATH];
+	const char *arg1 = NULL;
+	char *argv[3] = { path, NULL, NULL };
 	pid_t pid;
 
-	if (access(argv[0], X_OK) < 0) {
-		announce(b, "no rescue shell (/bin/sh); rebooting in 10 s");
-		return;
+	if (shell_argv("", path, sizeof(path), &arg1) < 0) {
+		announce(b, "no rescue shell (neither /bin/sh nor /bin/busybox); rebooting in 10 s");
+		return false;
 	}
-	announce(b, "starting rescue shell (exit it to reboot)");
+	argv[1] = (char *)arg1;
+	announce(b, arg1 ? "starting rescue shell (busybox sh; exit it to reboot)" :
+	                   "starting rescue shell (exit it to reboot)");
 	pid = fork();
 	if (pid == 0) {
 		setsid();
@@ -81,6 +88,7 @@ static void rescue_shell(struct boot *b)
 	if (pid > 0)
 		while (waitpid(pid, NULL, 0) < 0 && errno == EINTR)
 			;
+	return true;
 }
 
 /* The configured failure policy; never returns. */
@@ -121,10 +129,12 @@ static void __attribute__((noreturn)) fail_policy(struct boot *b)
 		sync();
 		exit(1);   /* PID 1 exits: the kernel panics and applies panic= */
 	}
-	rescue_shell(b);
-	reap();
-	sync();
-	sleep_ms(access("/bin/sh", X_OK) < 0 ? 10000 : 0);
+	{
+		bool had_shell = rescue_shell(b);
+		reap();
+		sync();
+		sleep_ms(had_shell ? 0 : 10000);
+	}
 	log_fail_line("rebooting");
 	reboot(RB_AUTOBOOT);
 	for (;;)
@@ -176,7 +186,7 @@ int main(int argc, char **argv)
 	int err;
 
 	base = base ? base + 1 : argv[0];
-	if (!strcmp(base, "default.script"))
+	if (!strcmp(base, DHCP_SCRIPT_NAME) || !strcmp(base, "default.script"))
 		return dhcp_script_main(argc, argv);
 	if (getpid() != 1) {
 		if (argc == 3 && !strcmp(argv[1], "--check"))

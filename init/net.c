@@ -193,7 +193,27 @@ struct dhcp_race {
 	char bb[BOOT_PATH], script[BOOT_PATH], run[BOOT_PATH], log[BOOT_PATH];
 	char env_run[BOOT_PATH + 16];
 	bool to_console;
+	bool script_failed;        /* udhcpc got a lease, its script wrote none */
 };
+
+/* udhcpc's event script is the init itself, through a link named
+ * DHCP_SCRIPT_NAME at PATH (main() dispatches on the name): nothing depends
+ * on a distribution's default.script or on a shell in the initrd.
+ * Returns 0 or -errno. */
+static int script_link(const char *path)
+{
+	char self[BOOT_PATH];
+	ssize_t n = readlink("/proc/self/exe", self, sizeof(self) - 1);
+
+	if (n < 0)
+		return -errno;
+	if ((size_t)n >= sizeof(self) - 1)
+		return -ENAMETOOLONG;
+	self[n] = '\0';
+	if (unlink(path) < 0 && errno != ENOENT)
+		return -errno;
+	return symlink(self, path) < 0 ? -errno : 0;
+}
 
 /* Start udhcpc on R->ifname, its output appended to the log (or the
  * console). Returns 0 or -errno. */
@@ -306,10 +326,14 @@ static int dhcp_try(struct boot *b, struct dhcp_race *d, long long link_deadline
 					goto out;
 				}
 				if (WIFEXITED(status) && WEXITSTATUS(status) == 0 &&
-				    !fmt_path(lease, sizeof(lease), "%s/dhcp.%s", d->run, r->ifname) &&
-				    file_read_str(lease, text, sizeof(text)) > 0 && !lease_read(b, text)) {
-					won = i;
-					goto out;
+				    !fmt_path(lease, sizeof(lease), "%s/dhcp.%s", d->run, r->ifname)) {
+					/* With -q udhcpc exits 0 only after "bound" ran the script. */
+					if (file_read_str(lease, text, sizeof(text)) <= 0)
+						d->script_failed = true;
+					else if (!lease_read(b, text)) {
+						won = i;
+						goto out;
+					}
 				}
 				continue;
 			}
@@ -361,17 +385,20 @@ static int dhcp(struct boot *b, char names[][IF_NAMESIZE], int n, long long link
 	static struct dhcp_race d;
 	char all[MAX_CANDS * (IF_NAMESIZE + 2)] = "";
 	long long start = now_ms();
-	int attempt, i, won;
+	int attempt, i, won, err;
 
 	memset(&d, 0, sizeof(d));
 	if (rpath(b, d.bb, sizeof(d.bb), "/bin/busybox") ||
-	    rpath(b, d.script, sizeof(d.script), "/usr/share/udhcpc/default.script") ||
+	    rpath(b, d.script, sizeof(d.script), "/run/nbinit/" DHCP_SCRIPT_NAME) ||
 	    rpath(b, d.run, sizeof(d.run), "/run/nbinit") ||
 	    fmt_path(d.log, sizeof(d.log), "%s/udhcpc.log", d.run) ||
 	    fmt_path(d.env_run, sizeof(d.env_run), "NBINIT_RUN=%s", d.run))
 		return boot_fail(b, -ENAMETOOLONG, "net: path too long");
 	d.to_console = b->o.debug;
 	mkdir_p(d.run, 0755);
+	if ((err = script_link(d.script)))
+		return boot_fail(b, err, "net: %s: cannot link udhcpc's event script to the init: %s",
+		                 d.script, strerror(-err));
 	for (i = 0; i < n && i < MAX_CANDS; i++) {
 		char lease[BOOT_PATH + IF_NAMESIZE + 8];
 		size_t l = strlen(all);
@@ -403,6 +430,9 @@ static int dhcp(struct boot *b, char names[][IF_NAMESIZE], int n, long long link
 		tl_wait("dhcp", all, t0, now_ms());
 		if (won == -ENOENT)
 			return boot_fail(b, -ENOENT, "net: DHCP on %s: cannot run %s udhcpc", all, d.bb);
+		if (d.script_failed)
+			return boot_fail(b, -EIO, "net: DHCP on %s: udhcpc got a lease but its event script %s "
+			                 "wrote none (%s)", all, d.script, d.to_console ? "see above" : d.log);
 		if (attempt < rt->attempts) {
 			int ms = retry_delay_ms(rt, attempt, &b->seed);
 			long long s0 = now_ms();

@@ -2,6 +2,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
+#include <stdio.h>
 #include <signal.h>
 #include <string.h>
 #include <sys/syscall.h>
@@ -77,4 +78,20 @@ int run_wait(char *const argv[], char *const envp[], const char *out, long timeo
 	if ((err = child_wait(pid, timeout_ms, &status)))
 		return err;
 	return child_status(status);
+}
+
+int shell_argv(const char *root, char *path, size_t size, const char **arg1)
+{
+	static const char *const cand[][2] = { { "/bin/sh", NULL }, { "/bin/busybox", "sh" } };
+	size_t i;
+
+	for (i = 0; i < sizeof(cand) / sizeof(cand[0]); i++) {
+		if ((size_t)snprintf(path, size, "%s%s", root, cand[i][0]) >= size)
+			return -ENAMETOOLONG;
+		if (access(path, X_OK) == 0) {
+			*arg1 = cand[i][1];
+			return 0;
+		}
+	}
+	return -ENOENT;
 }
