@@ -103,7 +103,10 @@ check "default pack exits 0 ($rc)" '[ "$rc" = 0 ]'
 check "one summary line: output, features nbinit, module count, size" \
 	'[ "$(wc -l <"$tmp/out")" = 1 ] &&
 	 grep -Eq "^mkpxerd: $tmp/p1: features: nbinit; modules: [0-9]+ for $kver; .*size: [0-9]+ bytes .*zstd" "$tmp/out"'
-check "no warnings with a static init and busybox" '[ ! -s "$tmp/err" ]'
+# The default feature packs /etc/apk/keys/*.pub: a warning when neither
+# BASEDIR nor this host has any, and none other.
+check "no warnings with a static init and busybox (but for absent apk keys)" \
+	'! grep -v "^mkpxerd: warning: file /etc/apk/keys/\*\.pub (feature nbinit, " "$tmp/err" | grep -q .'
 check "zstd output (the default)" '[ "$(od -An -tx1 -N4 "$tmp/p1" | tr -d " \n")" = 28b52ffd ]'
 echo "# default pxerd for $kver: $(wc -c <"$tmp/p1" | tr -d ' ') bytes"
 
@@ -115,8 +118,8 @@ check "/init is the given init" 'cmp -s "$tmp/init.packed" "$tmp/init"'
 check "/init has mode 0755" 'grep -q "^- -rwxr-xr-x 0 0 .* init$" "$tmp/list1"'
 check "/bin/busybox is packed" 'has bin/busybox'
 check "/bin/sh -> busybox" 'grep -q "^l .* bin/sh -> busybox$" "$tmp/list1"'
-check "/usr/share/udhcpc/default.script is a symlink to /init" \
-	'grep -q "^l .* usr/share/udhcpc/default.script -> /init$" "$tmp/list1"'
+check "no default.script: the init is udhcpc's event script itself" \
+	'none_match "udhcpc" "$tmp/names1"'
 for d in dev proc sys run tmp media sysroot etc; do
 	check "/$d is a directory" 'grep -q "^d .* $d\$" "$tmp/list1"'
 done
@@ -189,7 +192,7 @@ check "-l lists exactly what the archive holds" \
 
 # ---------------------------------------------------------------- compressions
 for c in gzip:1f8b08 xz:fd377a585a00 zstd:28b52ffd none:303730373031; do
-	pack -C "${c%%:*}" -F base,virtio -o "$tmp/c.${c%%:*}" "$kver"
+	pack -C "${c%%:*}" -F nbinit-base,nbinit-virtio -o "$tmp/c.${c%%:*}" "$kver"
 	magic=$(od -An -tx1 -N6 "$tmp/c.${c%%:*}" | tr -d ' \n')
 	check "-C ${c%%:*} exits 0 ($rc), output starts with ${c#*:} ($magic)" \
 		'[ "$rc" = 0 ] && case $magic in "${c#*:}"*) true ;; *) false ;; esac'
@@ -199,23 +202,23 @@ for c in gzip:1f8b08 xz:fd377a585a00 zstd:28b52ffd none:303730373031; do
 done
 check "-C xz uses the CRC32 check that the kernel's unxz supports" \
 	'xz --robot -lv "$tmp/c.xz" | grep -q CRC32'
-pack -C lz4 -F base -o "$tmp/c.lz4" "$kver"
+pack -C lz4 -F nbinit-base -o "$tmp/c.lz4" "$kver"
 check "-C lz4 is refused in one line" \
 	'[ "$rc" != 0 ] && [ "$(wc -l <"$tmp/err")" = 1 ] && grep -q "^mkpxerd: -C lz4: " "$tmp/err"'
 
 # ---------------------------------------------------------------- errors
-pack -F base,nosuch -o "$tmp/e1" "$kver"
+pack -F nbinit-base,nosuch -o "$tmp/e1" "$kver"
 check "a missing feature fails ($rc) in one line naming it, writing nothing" \
 	'[ "$rc" != 0 ] && [ "$(wc -l <"$tmp/err")" = 1 ] && [ ! -e "$tmp/e1" ] &&
 	 grep -q "^mkpxerd: feature nosuch: no nosuch.modules or nosuch.files in " "$tmp/err"'
-pack -F base -o "$tmp/e2" 0.0.0-no-such-kernel
+pack -F nbinit-base -o "$tmp/e2" 0.0.0-no-such-kernel
 check "a missing kernel version fails in one line naming the directory" \
 	'[ "$rc" != 0 ] && [ "$(wc -l <"$tmp/err")" = 1 ] &&
 	 grep -q "^mkpxerd: .*/lib/modules/0.0.0-no-such-kernel: no such directory" "$tmp/err"'
-run -b "$base" -i "$tmp/no-init" -F base -o "$tmp/e3" "$kver"
+run -b "$base" -i "$tmp/no-init" -F nbinit-base -o "$tmp/e3" "$kver"
 check "a missing init fails in one line naming it" \
 	'[ "$rc" != 0 ] && [ "$(wc -l <"$tmp/err")" = 1 ] && grep -q "^mkpxerd: $tmp/no-init: " "$tmp/err"'
-pack -F base -o "$tmp/no-dir/e4" "$kver"
+pack -F nbinit-base -o "$tmp/no-dir/e4" "$kver"
 check "an output directory that does not exist fails in one line" \
 	'[ "$rc" != 0 ] && [ "$(wc -l <"$tmp/err")" = 1 ] && grep -q "^mkpxerd: $tmp/no-dir/e4: " "$tmp/err"'
 run -c "$tmp/no-such.conf" -F base
@@ -227,22 +230,48 @@ mkdir "$tmp/feat"
 printf '# test feature\n/bin/ls\n' >"$tmp/feat/dyn.files"
 printf 'kernel/drivers/no/such_driver.ko*\nkernel/net/packet/af_packet.ko*\n' >"$tmp/feat/gone.modules"
 if readelf -lW /bin/ls 2>/dev/null | grep -q 'program interpreter'; then
-	pack -P "$tmp/feat" -F base,dyn -C none -o "$tmp/w1" "$kver"
-	check "a dynamically linked file is packed ($rc) with a warning naming it and its loader" \
-		'[ "$rc" = 0 ] && [ -s "$tmp/w1" ] &&
-		 grep -q "^mkpxerd: warning: /bin/ls (feature dyn, .*dynamically linked (interpreter /lib" "$tmp/err"'
-	MKPXERD_NO_READELF=1 run -P "$tmp/feat" -F dyn -n -i "$tmp/init" -C none -o "$tmp/w2"
-	check "the same warning without readelf (od reads the program headers)" \
-		'grep -q "^mkpxerd: warning: /bin/ls (feature dyn, .*dynamically linked (interpreter /lib" "$tmp/err"'
-	check "... and none for the static init" 'none_match "(the init)" "$tmp/err"'
-	run -n -F base -i /bin/ls -C none -o "$tmp/w3"
-	check "a dynamically linked init gets a warning" \
-		'grep -q "^mkpxerd: warning: /bin/ls (the init): dynamically linked" "$tmp/err"'
+	interp=$(readelf -lW /bin/ls | sed -n 's/.*Requesting program interpreter: \(.*\)]$/\1/p')
+	pack -P "$tmp/feat" -F nbinit-base,dyn -C none -o "$tmp/w1" "$kver"
+	names "$tmp/w1" >"$tmp/wn"
+	check "a dynamically linked file is packed ($rc) with its interpreter ${interp} and libc, no warning" \
+		'[ "$rc" = 0 ] && [ ! -s "$tmp/err" ] && grep -qx "bin/ls" "$tmp/wn" && grep -qx "${interp#/}" "$tmp/wn" &&
+		 grep -q "/libc\.so\.6$" "$tmp/wn" && grep -q "(+ [0-9]* loader and libraries)" "$tmp/out"'
+	for lib in $(readelf -dW /bin/ls | sed -n 's/.*(NEEDED).*\[\(.*\)\]$/\1/p'); do
+		check "... and /bin/ls's $lib" 'grep -q "/$lib\$" "$tmp/wn"'
+	done
+	if [ "$(id -u)" = 0 ] && command -v chroot >/dev/null 2>&1; then
+		mkdir "$tmp/x1"
+		uncompress "$tmp/w1" | (cd "$tmp/x1" && cpio -idm --quiet)
+		check "... and it runs in the unpacked pxerd (chroot ... /bin/ls /)" \
+			'chroot "$tmp/x1" /bin/ls / | grep -qx init'
+	fi
+	# A tree with the program but not its loader (a kernel tree unpacked
+	# from a package, an Alpine basedir missing musl).
+	mkdir -p "$tmp/dynbase/bin"
+	cp /bin/ls "$tmp/dynbase/bin/ls"
+	run -b "$tmp/dynbase" -P "$tmp/feat" -F dyn -n -i "$tmp/init" -C none -o "$tmp/w2"
+	check "... refused ($rc) when its interpreter is not in the tree it came from, in one line, nothing written" \
+		'[ "$rc" != 0 ] && [ "$(wc -l <"$tmp/err")" = 1 ] && [ ! -e "$tmp/w2" ] &&
+		 grep -q "^mkpxerd: /bin/ls (feature dyn, from $tmp/dynbase): dynamically linked, and its interpreter $interp is not in $tmp/dynbase; use a static build" "$tmp/err"'
+	run -D -b "$tmp/dynbase" -P "$tmp/feat" -F dyn -n -i "$tmp/init" -C none -o "$tmp/w2"
+	check "... packed with a warning under -D" \
+		'[ "$rc" = 0 ] && [ -s "$tmp/w2" ] && grep -q "^mkpxerd: warning: /bin/ls (feature dyn, .*(packed anyway: -D)$" "$tmp/err"'
+	mkdir -p "$tmp/dynbase/${interp%/*}"
+	cp -L "$interp" "$tmp/dynbase/$interp"
+	run -b "$tmp/dynbase" -P "$tmp/feat" -F dyn -n -i "$tmp/init" -C none -o "$tmp/w2"
+	check "... refused when a library it names is not in that tree" \
+		'[ "$rc" != 0 ] && grep -q "^mkpxerd: /bin/ls (feature dyn, from $tmp/dynbase): needs lib.*, which is not in $tmp/dynbase" "$tmp/err"'
+	MKPXERD_NO_READELF=1 run -P "$tmp/feat" -F dyn -n -i "$tmp/init" -C none -o "$tmp/w3"
+	check "without readelf the interpreter is still found (od reads the program headers), and it is an error" \
+		'[ "$rc" != 0 ] && grep -q "^mkpxerd: /bin/ls (feature dyn, .*dynamically linked, and without readelf" "$tmp/err"'
+	run -n -F nbinit-base -i /bin/ls -C none -o "$tmp/w4"
+	check "a dynamically linked init is refused" \
+		'[ "$rc" != 0 ] && [ ! -e "$tmp/w4" ] && grep -q "^mkpxerd: /bin/ls (the init): dynamically linked" "$tmp/err"'
 else
 	n=$((n + 1))
 	echo "ok $n # skip /bin/ls is not dynamically linked here"
 fi
-pack -P "$tmp/feat" -F base,gone -C none -o "$tmp/w4" "$kver"
+pack -P "$tmp/feat" -F nbinit-base,gone -C none -o "$tmp/w5" "$kver"
 check "a listed module that is absent is a warning naming it" \
 	'[ "$rc" = 0 ] && grep -q "^mkpxerd: warning: module kernel/drivers/no/such_driver.ko\* (feature gone" "$tmp/err"'
 check "... and a built-in one is silently fine" 'none_match af_packet "$tmp/err"'
@@ -250,26 +279,45 @@ check "... and a built-in one is silently fine" 'none_match af_packet "$tmp/err"
 # ---------------------------------------------------------------- options
 run -L -P "$tmp/feat"
 check "-L lists the features of the repo and of -P" \
-	'for f in base dhcp dyn ext4 gone nbinit network nfs nfs4 nic vfat virtio virtio-scsi; do grep -qx $f "$tmp/out" || exit 1; done'
-printf '# mkinitfs.conf\nfeatures="base vfat"\n' >"$tmp/mkinitfs.conf"
+	'for f in nbinit-base nbinit-dhcp dyn nbinit-ext4 gone nbinit nbinit-network nbinit-nfs nbinit-nfs4 nbinit-nic nbinit-vfat nbinit-virtio nbinit-virtio-scsi; do grep -qx $f "$tmp/out" || exit 1; done'
+printf '# mkinitfs.conf\nfeatures="nbinit-base nbinit-vfat"\n' >"$tmp/mkinitfs.conf"
 pack -c "$tmp/mkinitfs.conf" -C none -o "$tmp/o1" "$kver"
 names "$tmp/o1" >"$tmp/on"
 check "-c CONFIG: features from features=\"...\"" \
-	'grep -q "vfat.ko$" "$tmp/on" && none_match "e1000.ko$" "$tmp/on" && grep -q "features: base vfat;" "$tmp/out"'
-pack -c "$tmp/mkinitfs.conf" -F virtio -f /etc/fstab -C none -o "$tmp/o2" "$kver"
+	'grep -q "vfat.ko$" "$tmp/on" && none_match "e1000.ko$" "$tmp/on" && grep -q "features: nbinit-base nbinit-vfat;" "$tmp/out"'
+pack -c "$tmp/mkinitfs.conf" -F nbinit-virtio -f /etc/fstab -C none -o "$tmp/o2" "$kver"
 names "$tmp/o2" >"$tmp/on"
-check "-F wins over the config; -f is accepted" \
-	'[ "$rc" = 0 ] && grep -q "virtio_blk.ko$" "$tmp/on" && none_match "vfat.ko$" "$tmp/on"'
-run -n -F base -i "$tmp/init" -C none -o "$tmp/o3"
+check "-F wins over the config; -f is accepted and said not to apply" \
+	'[ "$rc" = 0 ] && grep -q "virtio_blk.ko$" "$tmp/on" && none_match "vfat.ko$" "$tmp/on" &&
+	 grep -q "^mkpxerd: note: -f /etc/fstab: not used" "$tmp/err"'
+run -n -F nbinit-base -i "$tmp/init" -C none -o "$tmp/o3"
 names "$tmp/o3" >"$tmp/on"
 check "-n: no modules, no kernel version needed" \
 	'[ "$rc" = 0 ] && none_match "^lib/modules" "$tmp/on" && grep -qx bin/busybox "$tmp/on"'
-printf 'kernel/fs/fat/vfat.ko*\n' >"$tmp/feat/vfat.modules"
-pack -P "$tmp/feat" -F vfat -C none -o "$tmp/o4" "$kver"
+printf 'kernel/fs/fat/vfat.ko*\n' >"$tmp/feat/nbinit-vfat.modules"
+pack -P "$tmp/feat" -F nbinit-vfat -C none -o "$tmp/o4" "$kver"
 names "$tmp/o4" >"$tmp/on"
 check "-P comes first in the search path (its vfat has no nls)" \
 	'grep -q "vfat.ko$" "$tmp/on" && none_match nls_ "$tmp/on"'
-pack -k -F base -C none -o "$tmp/o5" "$kver"
+printf 'sig\n' >"$tmp/modloop.SIGN.RSA.x.pub"
+run -n -F nbinit-base -i "$tmp/init" -K -s "$tmp/modloop.SIGN.RSA.x.pub" -C none -o "$tmp/o8"
+names "$tmp/o8" >"$tmp/on"
+check "-s is accepted ($rc) and said not to apply; nothing of it packed" \
+	'[ "$rc" = 0 ] && grep -q "^mkpxerd: note: -s $tmp/modloop.SIGN.RSA.x.pub: not packed: nbinit mounts no modloop" "$tmp/err" &&
+	 none_match modloop "$tmp/on"'
+hostkeys=$(find /etc/apk/keys -maxdepth 1 -type f 2>/dev/null | sed -n "1s|.*/||p")
+if [ -n "$hostkeys" ]; then
+	check "-K packs this host's /etc/apk/keys ($hostkeys)" 'grep -qx "etc/apk/keys/$hostkeys" "$tmp/on"'
+else
+	check "-K on a host without /etc/apk/keys: a warning saying so" \
+		'grep -q "^mkpxerd: warning: -K: this host has no /etc/apk/keys/\*" "$tmp/err"'
+fi
+run -q -n -F nbinit-base -i "$tmp/init" -f /etc/fstab -C none -o "$tmp/o9"
+check "-q: no notes either" '[ "$rc" = 0 ] && [ ! -s "$tmp/err" ] && [ ! -s "$tmp/out" ]'
+run -h
+check "-h names every flag of mkinitfs (b c C F f h i k K L l n o P q s t) and -D" \
+	'[ "$rc" = 0 ] && for f in b c C F f h i k K L l n o P q s t D; do grep -q "^  -$f  " "$tmp/out" || exit 1; done'
+pack -k -F nbinit-base -C none -o "$tmp/o5" "$kver"
 kept=$(sed -n 's/^mkpxerd: kept the work directory //p' "$tmp/err")
 check "-k keeps the work directory and says where" '[ -n "$kept" ] && [ -d "$kept/stage" ]'
 [ -n "$kept" ] && rm -rf "$kept"
@@ -280,7 +328,7 @@ mkdir -p "$fake/lib/modules/$kver"
 ln -s "$(cd "$kdir" && pwd)/kernel" "$fake/lib/modules/$kver/kernel"
 cp "$kdir/modules.builtin" "$kdir/modules.order" "$fake/lib/modules/$kver/"
 (cd "$fake" && find . | LC_ALL=C sort) >"$tmp/before"
-run -b "$fake" -i "$tmp/init" -F base,virtio -C none -o "$tmp/o6" "$kver"
+run -b "$fake" -i "$tmp/init" -F nbinit-base,nbinit-virtio -C none -o "$tmp/o6" "$kver"
 (cd "$fake" && find . | LC_ALL=C sort) >"$tmp/after"
 names "$tmp/o6" >"$tmp/on"
 check "no modules.dep in BASEDIR: packed with deps all the same (virtio_blk needs virtio_ring)" \
@@ -300,7 +348,7 @@ printf '%s\n' "kernel/drivers/block/virtio_blk.ko.gz: kernel/drivers/virtio/virt
 	"kernel/drivers/virtio/virtio.ko.zst: kernel/drivers/virtio/virtio_ring.ko.xz" \
 	"kernel/drivers/virtio/virtio_ring.ko.xz:" >"$czd/modules.dep"
 printf 'kernel/drivers/block/virtio_blk.ko*\n' >"$tmp/feat/czblk.modules"
-run -b "$tmp/cz" -i "$tmp/init" -P "$tmp/feat" -F base,czblk -C none -o "$tmp/o7" "$kver"
+run -b "$tmp/cz" -i "$tmp/init" -P "$tmp/feat" -F nbinit-base,czblk -C none -o "$tmp/o7" "$kver"
 names "$tmp/o7" >"$tmp/on"
 check "compressed modules (.ko.gz, .ko.xz, .ko.zst) are packed as plain .ko ($rc)" \
 	'[ "$rc" = 0 ] && [ ! -s "$tmp/err" ] && grep -qx "$m/kernel/drivers/block/virtio_blk.ko" "$tmp/on" &&
@@ -314,31 +362,43 @@ check "... and modules.dep names the plain files" \
 	'grep -q "^kernel/drivers/block/virtio_blk.ko: .*kernel/drivers/virtio/virtio_ring.ko" "$tmp/dep7"'
 
 # The opt-in features add what the default leaves out.
-pack -l -F nbinit,network,nfs4,virtio-scsi,ext4 "$kver"
-check "-F nbinit,network,nfs4,virtio-scsi,ext4 adds ixgbe, bnx2, nfsv4, virtio_scsi, sd_mod, ext4 ($rc)" \
+pack -l -F "nbinit nbinit-network nbinit-nfs4 nbinit-virtio-scsi nbinit-ext4" "$kver"
+check "-F \"nbinit nbinit-network nbinit-nfs4 nbinit-virtio-scsi nbinit-ext4\" (blanks, as mkinitfs splits) adds ixgbe, bnx2, nfsv4, virtio_scsi, sd_mod, ext4 ($rc)" \
 	'[ "$rc" = 0 ] && for k in ixgbe bnx2 nfsv4 virtio_scsi sd_mod ext4; do grep -q "/$k.ko$" "$tmp/out" || exit 1; done'
 
 # ---------------------------------------------------------------- feature files
 : >"$tmp/out"
 : >"$tmp/err"
-lines features/dhcp.modules features/nic.modules features/nfs.modules features/virtio.modules \
-	features/vfat.modules >"$tmp/union"
+lines features/nbinit-dhcp.modules features/nbinit-nic.modules features/nbinit-nfs.modules \
+	features/nbinit-virtio.modules features/nbinit-vfat.modules >"$tmp/union"
 lines features/nbinit.modules >"$tmp/nbm"
-check "features/nbinit.modules is the union of dhcp nic nfs virtio vfat" \
+check "features/nbinit.modules is the union of nbinit-dhcp -nic -nfs -virtio -vfat" \
 	'cmp -s "$tmp/nbm" "$tmp/union"'
 lines features/nbinit.files >"$tmp/nbf"
-lines features/base.files features/dhcp.files | LC_ALL=C comm -23 - "$tmp/nbf" >"$tmp/missing"
-check "features/nbinit.files holds base.files and dhcp.files" '[ ! -s "$tmp/missing" ]'
-lines features/network.modules >"$tmp/network"
+lines features/nbinit-base.files features/nbinit-dhcp.files features/nbinit-tls.files \
+	features/nbinit-apk-keys.files | LC_ALL=C comm -23 - "$tmp/nbf" >"$tmp/missing"
+check "features/nbinit.files holds nbinit-base, -dhcp, -tls and -apk-keys (complete on its own)" '[ ! -s "$tmp/missing" ]'
+lines features/nbinit-network.modules >"$tmp/network"
 lines modules.d/ethernet modules.d/dhcp | LC_ALL=C comm -23 - "$tmp/network" >"$tmp/missing"
-check "features/network.modules holds modules.d/ethernet and modules.d/dhcp" '[ ! -s "$tmp/missing" ]'
-lines features/nic.modules | LC_ALL=C comm -23 - "$tmp/network" >"$tmp/missing"
-check "features/nic.modules is a subset of features/network.modules" '[ ! -s "$tmp/missing" ]'
-check "features/nfs.modules packs NFSv3, features/nfs4.modules NFSv4 (modules.d/nfs: kernel/fs/nfs/*)" \
-	'grep -qx "kernel/fs/nfs/nfsv3.ko\*" features/nfs.modules && grep -qx "kernel/fs/nfs/nfsv4.ko\*" features/nfs4.modules'
-check "files.d/dhcp and features/dhcp.files name default.script" \
-	'grep -qx /usr/share/udhcpc/default.script files.d/dhcp &&
-	 grep -qx /usr/share/udhcpc/default.script features/dhcp.files'
+check "features/nbinit-network.modules holds modules.d/ethernet and modules.d/dhcp" '[ ! -s "$tmp/missing" ]'
+lines features/nbinit-nic.modules | LC_ALL=C comm -23 - "$tmp/network" >"$tmp/missing"
+check "features/nbinit-nic.modules is a subset of features/nbinit-network.modules" '[ ! -s "$tmp/missing" ]'
+check "features/nbinit-nfs.modules packs NFSv3, nbinit-nfs4.modules NFSv4 (modules.d/nfs: kernel/fs/nfs/*)" \
+	'grep -qx "kernel/fs/nfs/nfsv3.ko\*" features/nbinit-nfs.modules && grep -qx "kernel/fs/nfs/nfsv4.ko\*" features/nbinit-nfs4.modules'
+check "no feature file names default.script (the init is udhcpc's script)" \
+	'lines features/* | none_match default.script'
+# Alpine's stock features.d (mkinitfs): ours must not take their names.
+alpine="9p aoe ata base bootchart btrfs cdrom cramfs cryptkey cryptsetup dasd_mod dhcp ena ext2 ext3 ext4
+ f2fs floppy gfs2 https jfs keymap kms lvm lvm-thin memdisk mmc nbd network nfit nvme ocfs2 phy qeth raid
+ reiserfs scsi squashfs ubifs usb virtio wireguard xenpci xfs zfcp zfs nfs nfs4 nic tls vfat"
+bad=
+for f in features/*; do
+	name=${f##*/}
+	name=${name%.*}
+	case $name in nbinit | nbinit-*) ;; *) bad="$bad $name" ;; esac
+	for a in $alpine; do [ "$name" != "$a" ] || bad="$bad $name"; done
+done
+check "every feature is nbinit or nbinit-* (no clash with Alpine's features.d:$bad)" '[ -z "$bad" ]'
 
 echo "1..$n"
 [ "$failed" = 0 ]
