@@ -46,7 +46,19 @@ INIT_OBJ := $(INIT_SRC:%.c=$(OUT)/obj/%.o)
 PHASE_OBJ := $(filter-out $(OUT)/obj/init/main.o,$(INIT_OBJ))
 TESTS    := $(TEST_SRC:tests/unit/%.c=$(OUT)/tests/%)
 
-.PHONY: all init tests check unit vm demo clean pxerd bench
+.PHONY: all init tests check unit vm demo clean pxerd bench install
+
+# make install [PREFIX=/usr/local] [DESTDIR=]: the init where mkinitfs's -i
+# and mkpxerd find it, mkpxerd with an admin's tools, and the features where
+# Alpine's mkinitfs looks by default (/etc/mkinitfs/features.d: names all
+# nbinit or nbinit-*, so they sit next to Alpine's own). SYSCONFDIR stays
+# /etc under any PREFIX because that is where mkinitfs reads.
+PREFIX     ?= /usr/local
+SBINDIR    ?= $(PREFIX)/sbin
+LIBDIR     ?= $(PREFIX)/lib
+SYSCONFDIR ?= /etc
+FEATURESDIR ?= $(SYSCONFDIR)/mkinitfs/features.d
+NBINIT_LIB := $(LIBDIR)/nbinit
 all: $(OUT)/init
 
 init: $(OUT)/init
@@ -116,6 +128,17 @@ $(OUT)/bench/pkgbench: bench/pkgbench.c $(OUT)/libphase.a $(OUT)/libnb.a
 bench: all $(OUT)/bench/ovlpeak
 	tests/setup
 	bench/bench $(if $(BENCH_N),-n $(BENCH_N)) $(BENCH)
+
+install: $(OUT)/init
+	install -d $(DESTDIR)$(NBINIT_LIB) $(DESTDIR)$(SBINDIR) $(DESTDIR)$(FEATURESDIR)
+	install -m 0755 $(OUT)/init $(DESTDIR)$(NBINIT_LIB)/init
+	sed -e 's|^installed_init=$$|installed_init=$(NBINIT_LIB)/init|' \
+	    -e 's|^installed_features=$$|installed_features=$(FEATURESDIR)|' mkpxerd >$(DESTDIR)$(SBINDIR)/mkpxerd.tmp
+	grep -q '^installed_init=$(NBINIT_LIB)/init$$' $(DESTDIR)$(SBINDIR)/mkpxerd.tmp
+	chmod 0755 $(DESTDIR)$(SBINDIR)/mkpxerd.tmp
+	mv -f $(DESTDIR)$(SBINDIR)/mkpxerd.tmp $(DESTDIR)$(SBINDIR)/mkpxerd
+	install -m 0644 features/nbinit.files features/nbinit.modules features/nbinit-*.files \
+	    features/nbinit-*.modules $(DESTDIR)$(FEATURESDIR)/
 
 clean:
 	rm -rf $(OUT)
