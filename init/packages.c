@@ -13,8 +13,15 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <dirent.h>
+#include <fnmatch.h>
+#include <linux/magic.h>
+#include <sys/mount.h>
 #include <sys/stat.h>
+#include <sys/statfs.h>
+#include <sys/sysmacros.h>
 #include <sys/utsname.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "apk.h"
@@ -43,12 +50,31 @@ struct pk_repo {
 	long npkgs;
 };
 
+#define PK_REPLACES_MAX 32
+#define PK_PROTECT_MAX 64
+
 struct pk_inst {
 	int pkg;                       /* index into db.pkgs */
 	struct apk_pkgcheck chk;
 	struct apk_files files;
-	bool script_failed;
+	bool script_failed;            /* f:s */
+	bool files_broken;             /* f:f: a file could not be placed (a conflict) */
+	bool xattr_broken;             /* f:x: the filesystem refused an extended attribute */
+	char *repl_text;               /* .PKGINFO replaces (malloc), parsed into repl */
+	struct apk_dep repl[PK_REPLACES_MAX];
+	int nrepl;
+	unsigned repl_prio;            /* .PKGINFO replaces_priority */
 };
+
+/* Who placed a path: package inst[inst], its file files.f[file]. */
+struct pk_own {
+	char *path;
+	int inst;
+	size_t file;
+};
+
+/* apk's protection modes of a directory (protected_paths.d prefixes). */
+enum { PROT_NONE, PROT_IGNORE, PROT_CHANGED, PROT_SYMLINKS, PROT_ALL };
 
 struct pk {
 	struct boot *b;
@@ -63,8 +89,14 @@ struct pk {
 	int rootfd;
 	struct pk_inst *inst;
 	int ninst;
-	char **set;                    /* paths the packages wrote (open addressing) */
-	size_t setcap, setn;
+	struct pk_own *own;            /* paths the packages placed (open addressing) */
+	size_t owncap, ownn;
+	int cur;                       /* inst being unpacked */
+	struct { char pat[256]; int mode; } prot[PK_PROTECT_MAX];
+	int nprot;
+	bool ids_stale;                /* a script ran: etc/passwd and etc/group are read again */
+	char *passwd, *group;          /* the new root's, for owners by name */
+	bool proc_mounted;             /* /proc of the new root is ours to unmount */
 	char world[4096];              /* the overlay's /etc/apk/world */
 	unsigned long long fetched, depot_bytes, unpacked;
 	int nfetched, ndepot;
@@ -136,44 +168,52 @@ static unsigned long fnv(const char *s)
 	return h;
 }
 
-static bool set_has(const struct pk *p, const char *path)
+/* The package that placed PATH, or NULL. */
+static struct pk_own *own_get(const struct pk *p, const char *path)
 {
 	size_t i;
 
-	if (!p->setcap)
-		return false;
-	for (i = fnv(path) & (p->setcap - 1); p->set[i]; i = (i + 1) & (p->setcap - 1))
-		if (!strcmp(p->set[i], path))
-			return true;
-	return false;
+	if (!p->owncap)
+		return NULL;
+	for (i = fnv(path) & (p->owncap - 1); p->own[i].path; i = (i + 1) & (p->owncap - 1))
+		if (!strcmp(p->own[i].path, path))
+			return &p->own[i];
+	return NULL;
 }
 
-static int set_add(struct pk *p, const char *path)
+/* PATH is now package INST's file FILE. */
+static int own_put(struct pk *p, const char *path, int inst, size_t file)
 {
+	struct pk_own *o = own_get(p, path);
 	size_t i;
 
-	if (set_has(p, path))
+	if (o) {
+		o->inst = inst;
+		o->file = file;
 		return 0;
-	if ((p->setn + 1) * 2 > p->setcap) {
-		size_t cap = p->setcap ? p->setcap * 2 : 1024, k;
-		char **n = calloc(cap, sizeof(*n));
+	}
+	if ((p->ownn + 1) * 2 > p->owncap) {
+		size_t cap = p->owncap ? p->owncap * 2 : 1024, k;
+		struct pk_own *n = calloc(cap, sizeof(*n));
 		if (!n)
 			return -ENOMEM;
-		for (k = 0; k < p->setcap; k++)
-			if (p->set[k]) {
-				for (i = fnv(p->set[k]) & (cap - 1); n[i]; i = (i + 1) & (cap - 1))
+		for (k = 0; k < p->owncap; k++)
+			if (p->own[k].path) {
+				for (i = fnv(p->own[k].path) & (cap - 1); n[i].path; i = (i + 1) & (cap - 1))
 					;
-				n[i] = p->set[k];
+				n[i] = p->own[k];
 			}
-		free(p->set);
-		p->set = n;
-		p->setcap = cap;
+		free(p->own);
+		p->own = n;
+		p->owncap = cap;
 	}
-	for (i = fnv(path) & (p->setcap - 1); p->set[i]; i = (i + 1) & (p->setcap - 1))
+	for (i = fnv(path) & (p->owncap - 1); p->own[i].path; i = (i + 1) & (p->owncap - 1))
 		;
-	if (!(p->set[i] = strdup(path)))
+	if (!(p->own[i].path = strdup(path)))
 		return -ENOMEM;
-	p->setn++;
+	p->own[i].inst = inst;
+	p->own[i].file = file;
+	p->ownn++;
 	return 0;
 }
 
@@ -448,48 +488,122 @@ static int add_wants(struct pk *p, char *text, const char *from, struct apk_want
 
 /* ---- scripts ---- */
 
-/* Run script S of package NAME-VER inside the new root with /bin/sh (the
- * new root's) and the arguments ARGS (at most 60), bounded by
- * p->script_ms. Returns its exit status (>= 0), -ETIMEDOUT or a negative
- * errno. */
+/* How a script could not be run, for script()'s line. */
+struct pk_exec_err {
+	char stage;                    /* 'c' chroot, 'e' execve */
+	int err;                       /* errno */
+};
+
+/* Run script S of package NAME-VER inside the new root as apk does: the
+ * script is written to /lib/apk/exec/NAME-VER.ACTION and executed itself
+ * (its #! line names the interpreter) in a child chrooted into the new
+ * root, with argv ACTION ARGS... (at most 60) and only PATH in the
+ * environment, bounded by p->script_ms. Returns its exit status (>= 0;
+ * 256 + N when signal N ended it),
+ * -ETIMEDOUT, -ENOEXEC with *X saying why it could not be executed, or a
+ * negative errno. */
 static int run_script(struct pk *p, const char *name, const char *ver, const struct apk_script *s,
-                      char *const *args)
+                      char *const *args, struct pk_exec_err *x)
 {
 	char rel[BOOT_PATH], path[BOOT_PATH], dir[BOOT_PATH];
-	char *const envp[] = { "PATH=/usr/sbin:/usr/bin:/sbin:/bin", "HOME=/root", "TERM=linux", NULL };
-	int status = 0, err;
+	char *const envp[] = { "PATH=/usr/sbin:/usr/bin:/sbin:/bin", NULL };
+	int status = 0, err, pfd[2];
+	struct stat st;
 	pid_t pid;
+	ssize_t n;
 
 	if (fmt_path(rel, sizeof(rel), "/lib/apk/exec/%s-%s.%s", name, ver, s->action) ||
 	    fmt_path(path, sizeof(path), "%s%s", p->nr, rel) || fmt_path(dir, sizeof(dir), "%s/lib/apk/exec", p->nr))
 		return -ENAMETOOLONG;
-	mkdir_p(dir, 0755);
+	if (stat(dir, &st) < 0) {
+		char parent[BOOT_PATH];
+		snprintf(parent, sizeof(parent), "%s/lib/apk", p->nr);
+		mkdir_p(parent, 0755);
+		if (mkdir(dir, 0700) == 0)
+			chmod(dir, 0700);
+	}
 	if ((err = file_write(path, s->text, s->len, 0755)))
 		return err;
-	pid = fork();
-	if (pid < 0) {
+	if (pipe2(pfd, O_CLOEXEC) < 0) {
 		err = -errno;
 		unlink(path);
 		return err;
 	}
+	pid = fork();
+	if (pid < 0) {
+		err = -errno;
+		close(pfd[0]);
+		close(pfd[1]);
+		unlink(path);
+		return err;
+	}
 	if (pid == 0) {
-		char *argv[64] = { "sh", rel };
+		char *argv[64] = { (char *)s->action };
+		struct pk_exec_err e = { 'c', 0 };
 		int a;
 
+		close(pfd[0]);
 		for (a = 0; args[a] && a < 60; a++)
-			argv[a + 2] = args[a];
-		argv[a + 2] = NULL;
+			argv[a + 1] = args[a];
+		argv[a + 1] = NULL;
 		dup2(STDERR_FILENO, STDOUT_FILENO);
-		if (chroot(p->nr) < 0 || chdir("/") < 0)
-			_exit(126);
-		execve("/bin/sh", argv, envp);
+		umask(022);
+		if (chroot(p->nr) == 0 && chdir("/") == 0) {
+			e.stage = 'e';
+			execve(rel, argv, envp);
+		}
+		/* The write end closes on a successful execve: nothing read
+		 * means the script itself ran and its status is its own. */
+		e.err = errno;
+		if (write(pfd[1], &e, sizeof(e)) < 0)
+			_exit(127);
 		_exit(127);
 	}
+	close(pfd[1]);
 	err = child_wait(pid, p->script_ms, &status);
 	if (!err)
-		err = child_status(status);
+		err = WIFSIGNALED(status) ? 256 + WTERMSIG(status) : WEXITSTATUS(status);
+	n = read(pfd[0], x, sizeof(*x));
+	close(pfd[0]);
+	if (n == (ssize_t)sizeof(*x) && err != -ETIMEDOUT)
+		err = -ENOEXEC;
 	unlink(path);
+	p->ids_stale = true;           /* it may have added users (apk resets its id cache too) */
 	return err;
+}
+
+/* Why the script S could not be executed (X) in words into WHY. */
+static void exec_why(const struct pk *p, const struct apk_script *s, const struct pk_exec_err *x, char *why, size_t whysz)
+{
+	char interp[128] = "", path[BOOT_PATH + 128];
+	struct stat st;
+
+	if (x->stage == 'c') {
+		snprintf(why, whysz, "cannot chroot into %s: %s", p->nr, strerror(x->err));
+		return;
+	}
+	if (s->len > 2 && s->text[0] == '#' && s->text[1] == '!') {
+		size_t i = 2, l;
+		while (i < s->len && (s->text[i] == ' ' || s->text[i] == '\t'))
+			i++;
+		for (l = 0; i + l < s->len && l < sizeof(interp) - 1 && !strchr(" \t\n", s->text[i + l]); l++)
+			;
+		memcpy(interp, s->text + i, l);
+		interp[l] = '\0';
+	}
+	if (x->err == ENOEXEC)
+		snprintf(why, whysz, "cannot execute it: %s", interp[0] ? "its interpreter is not an executable" :
+		         "no #! line naming its interpreter");
+	else if (x->err == ENOENT && interp[0] && !fmt_path(path, sizeof(path), "%s%s", p->nr, interp) &&
+	         lstat(path, &st) < 0)
+		snprintf(why, whysz, "cannot execute it: its interpreter %s (its #! line) is not in the new root", interp);
+	else if (x->err == ENOENT && interp[0])
+		snprintf(why, whysz, "cannot execute it: its interpreter %s cannot be started (a missing library or loader?)",
+		         interp);
+	else if (x->err == EACCES)
+		snprintf(why, whysz, "cannot execute it: %s (is /lib/apk/exec on a noexec filesystem?)", strerror(x->err));
+	else
+		snprintf(why, whysz, "cannot execute it: %s", strerror(x->err));
 }
 
 /* Run ACTION's script of IN, if it has one; a failure is a warning and
@@ -500,12 +614,14 @@ static void script(struct pk *p, struct pk_inst *in, const char *action, char *c
 	const struct apk_pkg *pk = &p->db.pkgs[in->pkg];
 	const struct apk_script *s = apk_pkg_script(&in->chk, action);
 	char *ver[] = { (char *)pk->version, NULL };
+	struct pk_exec_err x = { 0, 0 };
 	long long t0 = now_ms();
+	char why[256];
 	int r;
 
 	if (!s)
 		return;
-	r = run_script(p, pk->name, pk->version, s, args ? args : ver);
+	r = run_script(p, pk->name, pk->version, s, args ? args : ver, &x);
 	if (!p->nscripts++)
 		p->script_t0 = t0;
 	p->script_sum_ms += now_ms() - t0;
@@ -516,26 +632,365 @@ static void script(struct pk *p, struct pk_inst *in, const char *action, char *c
 	in->script_failed = true;
 	if (r == -ETIMEDOUT)
 		log_warn("packages: %s-%s: %s script killed after %ld s", pk->name, pk->version, action, p->script_ms / 1000);
-	else if (r == 127)
-		log_warn("packages: %s-%s: %s script: no /bin/sh in the new root to run it", pk->name, pk->version, action);
-	else if (r == 126)
-		log_warn("packages: %s-%s: %s script: cannot chroot into %s", pk->name, pk->version, action, p->nr);
-	else if (r < 0)
+	else if (r == -ENOEXEC) {
+		exec_why(p, s, &x, why, sizeof(why));
+		log_warn("packages: %s-%s: %s script: %s", pk->name, pk->version, action, why);
+	} else if (r < 0)
 		log_warn("packages: %s-%s: %s script: %s", pk->name, pk->version, action, strerror(-r));
+	else if (r >= 256)
+		log_warn("packages: %s-%s: %s script killed by signal %d", pk->name, pk->version, action, r - 256);
 	else
 		log_warn("packages: %s-%s: %s script exited with status %d", pk->name, pk->version, action, r);
 }
 
 /* ---- installing ---- */
 
-static bool keep_existing(void *ctx, const char *path, bool *protect)
+/* The new root's file REL (no leading '/', no symbolic link as its last
+ * component) whole into a malloc'd string (*OUT), at most 1 MiB. Returns
+ * its length or a negative errno. */
+static long read_at(const struct pk *p, const char *rel, char **out)
+{
+	struct stat st;
+	long n = 0;
+	ssize_t r;
+	int fd = openat(p->rootfd, rel, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+
+	*out = NULL;
+	if (fd < 0)
+		return -errno;
+	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode) || st.st_size > (1 << 20) ||
+	    !(*out = malloc((size_t)st.st_size + 1))) {
+		close(fd);
+		return -EINVAL;
+	}
+	while (n < st.st_size && (r = read(fd, *out + n, (size_t)(st.st_size - n))) > 0)
+		n += r;
+	(*out)[n] = '\0';
+	close(fd);
+	return n;
+}
+
+/* The id of NAME in passwd/group TEXT (NAME:x:ID:...) into *ID. */
+static void id_of(const char *text, const char *name, unsigned *id)
+{
+	size_t l = strlen(name);
+	const char *line, *c;
+
+	for (line = text; line && *line; line = strchr(line, '\n') ? strchr(line, '\n') + 1 : NULL) {
+		char *end;
+		unsigned long v;
+
+		if (strncmp(line, name, l) || line[l] != ':' || !(c = strchr(line + l + 1, ':')) || c[1] < '0' || c[1] > '9')
+			continue;
+		v = strtoul(c + 1, &end, 10);
+		if ((*end == ':' || *end == '\n' || !*end) && v <= 0xfffffffeUL)
+			*id = (unsigned)v;
+		return;
+	}
+}
+
+/* apk's owners: the names of the tar entry through the new root's
+ * /etc/passwd and /etc/group as they are when the entry is unpacked
+ * (after the pre-install scripts that add system users), the tar's
+ * numbers when a name is not there. */
+static void owner_by_name(void *ctx, const char *uname, const char *gname, unsigned *uid, unsigned *gid)
 {
 	struct pk *p = ctx;
 
-	if (set_has(p, path))
-		return false;          /* an earlier package's: the later one wins */
-	*protect = !strncmp(path, "etc/", 4);
+	if (p->ids_stale || (!p->passwd && !p->group)) {
+		free(p->passwd);
+		free(p->group);
+		read_at(p, "etc/passwd", &p->passwd);
+		read_at(p, "etc/group", &p->group);
+		p->ids_stale = false;
+	}
+	if (uname[0] && p->passwd)
+		id_of(p->passwd, uname, uid);
+	if (gname[0] && p->group)
+		id_of(p->group, gname, gid);
+}
+
+/* One line of a protected_paths.d list (or of the defaults). */
+static void add_protected(struct pk *p, const char *line)
+{
+	int mode = PROT_CHANGED;
+	size_t l;
+
+	line += strspn(line, " \t");
+	switch (*line) {
+	case '\0': case '#': case '\r':
+		return;
+	case '-': mode = PROT_IGNORE; line++; break;
+	case '+': mode = PROT_CHANGED; line++; break;
+	case '@': mode = PROT_SYMLINKS; line++; break;
+	case '!': mode = PROT_ALL; line++; break;
+	}
+	while (*line == '/')
+		line++;
+	l = strcspn(line, "\r\n");
+	while (l && line[l - 1] == '/')
+		l--;
+	if (p->nprot >= PK_PROTECT_MAX || l >= sizeof(p->prot[0].pat)) {
+		log_warn("packages: protected path '%.*s' ignored (more than %d, or too long)", (int)l, line, PK_PROTECT_MAX);
+		return;
+	}
+	memcpy(p->prot[p->nprot].pat, line, l);
+	p->prot[p->nprot].pat[l] = '\0';
+	p->prot[p->nprot++].mode = mode;
+}
+
+static int name_cmp(const struct dirent **a, const struct dirent **b)
+{
+	return strcmp((*a)->d_name, (*b)->d_name);
+}
+
+/* apk's protected paths: +etc @etc/init.d !etc/apk, then the new root's
+ * /etc/apk/protected_paths.d/ *.list (the overlay's), in name order. */
+static void load_protected(struct pk *p)
+{
+	struct dirent **ents = NULL;
+	char dir[BOOT_PATH];
+	int i, n;
+
+	add_protected(p, "+etc");
+	add_protected(p, "@etc/init.d");
+	add_protected(p, "!etc/apk");
+	if (fmt_path(dir, sizeof(dir), "%s/etc/apk/protected_paths.d", p->nr) ||
+	    (n = scandir(dir, &ents, NULL, name_cmp)) < 0)
+		return;
+	for (i = 0; i < n; i++) {
+		const char *name = ents[i]->d_name;
+		size_t l = strlen(name);
+		char rel[BOOT_PATH], *text, *save = NULL, *line;
+
+		if (l > 5 && !strcmp(name + l - 5, ".list") &&
+		    !fmt_path(rel, sizeof(rel), "etc/apk/protected_paths.d/%s", name) && read_at(p, rel, &text) >= 0) {
+			for (line = strtok_r(text, "\n", &save); line; line = strtok_r(NULL, "\n", &save))
+				add_protected(p, line);
+			free(text);
+		}
+		free(ents[i]);
+	}
+	free(ents);
+}
+
+/* The protection of FILE's directory as apk works it out: each pattern
+ * matches directory names level by level (fnmatch), a directory inherits
+ * its parent's mode, and the last matching pattern wins. */
+static int prot_mode(const struct pk *p, const char *file)
+{
+	const char *act[PK_PROTECT_MAX], *c = file, *slash;
+	int am[PK_PROTECT_MAX], na = 0, mode = PROT_NONE, i;
+
+	for (i = 0; i < p->nprot; i++) {
+		act[na] = p->prot[i].pat;
+		am[na++] = p->prot[i].mode;
+	}
+	while ((slash = strchr(c, '/')) && na) {
+		char comp[256], head[256];
+		int nn = 0;
+
+		if ((size_t)(slash - c) >= sizeof(comp))
+			break;
+		snprintf(comp, sizeof(comp), "%.*s", (int)(slash - c), c);
+		for (i = 0; i < na; i++) {
+			const char *ps = strchr(act[i], '/');
+			if (ps) {
+				snprintf(head, sizeof(head), "%.*s", (int)(ps - act[i]), act[i]);
+				if (!fnmatch(head, comp, FNM_PATHNAME)) {
+					act[nn] = ps + 1;
+					am[nn++] = am[i];
+				}
+			} else if (!fnmatch(act[i], comp, FNM_PATHNAME)) {
+				mode = am[i];
+			}
+		}
+		na = nn;
+		c = slash + 1;
+	}
+	return mode;
+}
+
+/* Does package A replace package B (A's replaces names B, at an accepted
+ * version)? *PRIO: A's replaces_priority. */
+static bool pkg_replaces(const struct pk *p, const struct pk_inst *a, const struct pk_inst *b, int *prio)
+{
+	const struct apk_pkg *bp = &p->db.pkgs[b->pkg];
+	int i;
+
+	for (i = 0; i < a->nrepl; i++)
+		if (!strcmp(a->repl[i].name, bp->name) && apk_dep_accepts(&a->repl[i], bp->version, bp->csum)) {
+			*prio = (int)a->repl_prio;
+			return true;
+		}
+	return false;
+}
+
+/* What happens to PATH, which the root already has, as apk decides it:
+ * another package's file is overwritten when this package replaces that
+ * one (replaces, replaces_priority) or comes from the same origin, stays
+ * when that one replaces this one with a higher priority, and is a
+ * conflict otherwise (it stays, the package is marked f:f, as apk does
+ * without --force-overwrite). A file no package placed (the overlay's) is
+ * overwritten unless its directory is protected (etc, protected_paths.d):
+ * then it stays and the package's version is written as PATH.apk-new. */
+static bool keep_existing(void *ctx, const char *path, bool *protect)
+{
+	struct pk *p = ctx;
+	struct pk_inst *in = &p->inst[p->cur];
+	const struct pk_own *o = own_get(p, path);
+
+	if (o && o->inst != p->cur) {
+		const struct pk_inst *old = &p->inst[o->inst];
+		const struct apk_pkg *op = &p->db.pkgs[old->pkg], *np = &p->db.pkgs[in->pkg];
+		int oprio = -1, nprio = -1;
+
+		if (op->origin && np->origin && op->origin[0] && !strcmp(op->origin, np->origin))
+			return false;
+		pkg_replaces(p, old, in, &oprio);
+		pkg_replaces(p, in, old, &nprio);
+		if (oprio > nprio)
+			return true;
+		if (nprio >= 0)
+			return false;
+		log_warn("packages: %s-%s: trying to overwrite /%s owned by %s-%s; it stays %s's (a file conflict: "
+		         "neither package replaces the other)", np->name, np->version, path, op->name, op->version, op->name);
+		in->files_broken = true;
+		return true;
+	}
+	if (o)
+		return false;
+	if (prot_mode(p, path) < PROT_CHANGED)
+		return false;
+	*protect = true;
 	return true;
+}
+
+/* The Q1 of the root's regular file REL into OUT. Returns 0 or -errno. */
+static int q1_at(const struct pk *p, const char *rel, char out[APK_Q1_LEN])
+{
+	static unsigned char buf[65536];
+	br_sha1_context c;
+	unsigned char d[20];
+	ssize_t n;
+	int fd = openat(p->rootfd, rel, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+
+	if (fd < 0)
+		return -errno;
+	br_sha1_init(&c);
+	while ((n = read(fd, buf, sizeof(buf))) > 0)
+		br_sha1_update(&c, buf, (size_t)n);
+	close(fd);
+	if (n < 0)
+		return -EIO;
+	br_sha1_out(&c, d);
+	apk_q1(d, out);
+	return 0;
+}
+
+/* .PKGINFO's replaces (one or more lines, each one or more words) and
+ * replaces_priority of IN. */
+static void read_replaces(struct pk_inst *in)
+{
+	const char *t = in->chk.pkginfo, *line;
+	size_t len = 0;
+
+	for (line = t; line && *line; line = strchr(line, '\n') ? strchr(line, '\n') + 1 : NULL)
+		if (!strncmp(line, "replaces = ", 11))
+			len += strcspn(line + 11, "\n") + 1;
+		else if (!strncmp(line, "replaces_priority = ", 20))
+			in->repl_prio = (unsigned)strtoul(line + 20, NULL, 10);
+	if (!len || !(in->repl_text = malloc(len + 1)))
+		return;
+	in->repl_text[0] = '\0';
+	for (line = t; line && *line; line = strchr(line, '\n') ? strchr(line, '\n') + 1 : NULL)
+		if (!strncmp(line, "replaces = ", 11))
+			strncat(in->repl_text, line + 11, strcspn(line + 11, "\n")), strcat(in->repl_text, " ");
+	{
+		char *save = NULL, *w;
+		for (w = strtok_r(in->repl_text, " \t", &save); w && in->nrepl < PK_REPLACES_MAX; w = strtok_r(NULL, " \t", &save))
+			if (!apk_dep_parse(w, &in->repl[in->nrepl]) && !in->repl[in->nrepl].conflict)
+				in->nrepl++;
+	}
+}
+
+/* Make DIR (relative, a few levels) in the root with MODE, each level
+ * opened without following symbolic links. Returns 0 (also when it
+ * exists) or a negative errno. */
+static int mkdir_root(const struct pk *p, const char *dir, mode_t mode)
+{
+	char comp[256];
+	const char *c = dir;
+	int fd = dup(p->rootfd), nfd, err = 0;
+
+	if (fd < 0)
+		return -errno;
+	while (*c) {
+		size_t l = strcspn(c, "/");
+		bool last = !c[l];
+
+		snprintf(comp, sizeof(comp), "%.*s", (int)l, c);
+		if (mkdirat(fd, comp, last ? mode : 0755) == 0)
+			fchmodat(fd, comp, last ? mode : 0755, 0);
+		else if (errno != EEXIST) {
+			err = -errno;
+			break;
+		}
+		nfd = openat(fd, comp, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+		close(fd);
+		if ((fd = nfd) < 0)
+			return -errno;
+		c += l + !last;
+	}
+	close(fd);
+	return err;
+}
+
+/* Before the first package, the new root gets what apk --initdb makes:
+ * /tmp, the directories of apk's database and cache, the device nodes
+ * install scripts use (/dev/null, zero, random, urandom, console), and
+ * /proc is mounted there while scripts and triggers run (cleanup()
+ * unmounts it before the newroot phase moves the real one in). */
+static void prepare_root(struct pk *p)
+{
+	static const struct { const char *path; mode_t mode; } dirs[] = {
+		{ "tmp", 01777 }, { "dev", 0755 }, { "proc", 0555 }, { "etc/apk", 0755 }, { "lib/apk/db", 0755 },
+		{ "var/cache/apk", 0755 }, { "var/cache/misc", 0755 },
+	};
+	static const struct { const char *name; mode_t mode; unsigned maj, min; } nodes[] = {
+		{ "null", 0666, 1, 3 }, { "zero", 0666, 1, 5 }, { "random", 0666, 1, 8 },
+		{ "urandom", 0666, 1, 9 }, { "console", 0600, 5, 1 },
+	};
+	char path[BOOT_PATH];
+	struct statfs sf;
+	size_t i;
+	int fd, err;
+
+	for (i = 0; i < sizeof(dirs) / sizeof(dirs[0]); i++)
+		if ((err = mkdir_root(p, dirs[i].path, dirs[i].mode)))
+			log_warn("packages: cannot make /%s in the new root: %s", dirs[i].path, strerror(-err));
+	fd = openat(p->rootfd, "dev", O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	for (i = 0; fd >= 0 && i < sizeof(nodes) / sizeof(nodes[0]); i++) {
+		if (mknodat(fd, nodes[i].name, S_IFCHR | nodes[i].mode, makedev(nodes[i].maj, nodes[i].min)) == 0)
+			fchmodat(fd, nodes[i].name, nodes[i].mode, 0);
+		else if (errno != EEXIST)
+			log_warn("packages: cannot make /dev/%s in the new root for the install scripts: %s", nodes[i].name,
+			         strerror(errno));
+	}
+	if (fd >= 0)
+		close(fd);
+	fd = openat(p->rootfd, "proc", O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (fd < 0 || fstatfs(fd, &sf) < 0 || fmt_path(path, sizeof(path), "%s/proc", p->nr))
+		log_warn("packages: /proc of the new root: %s; the install scripts run without it", strerror(errno));
+	else if (sf.f_type != PROC_SUPER_MAGIC) {
+		if (mount("proc", path, "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL) == 0)
+			p->proc_mounted = true;
+		else
+			log_warn("packages: mounting /proc in the new root: %s; the install scripts run without it",
+			         strerror(errno));
+	}
+	if (fd >= 0)
+		close(fd);
 }
 
 /* ROOT/proc/meminfo's MemAvailable in bytes, or -1. */
@@ -676,19 +1131,27 @@ static int package_fd(struct pk *p, int i, const char *tmp, struct apk_pkgcheck 
 static int install_one(struct pk *p, struct pk_inst *in, int nth, int total, const char *tmp)
 {
 	const struct apk_pkg *pk = &p->db.pkgs[in->pkg];
-	struct apk_unpack_opts uo = { .keep = keep_existing, .ctx = p };
+	struct apk_unpack_opts uo = { .keep = keep_existing, .owner = owner_by_name, .ctx = p };
 	char from[BOOT_PATH * 2], why[TAR_PATH_MAX + 256], sz[32];
-	size_t k, kept = 0;
+	size_t k, kept = 0, same = 0;
 	int fd, err;
 
 	if (!safe_word(pk->name) || !safe_word(pk->version))
 		return boot_fail(p->b, -EINVAL, "packages: index entry '%s' '%s': not a package name and version",
 		                 pk->name, pk->version);
+	p->cur = (int)(in - p->inst);
+	/* As apk: a package with no installed size (a meta package) is not
+	 * fetched, unpacked or run; it is recorded with its dependencies. */
+	if (pk->installed_size == 0) {
+		log_info("packages: (%d/%d) %s-%s (meta package: nothing to unpack)", nth, total, pk->name, pk->version);
+		return 0;
+	}
 	fd = package_fd(p, in->pkg, tmp, &in->chk, from, sizeof(from), &uo.fd_private, why, sizeof(why));
 	if (fd < 0)
 		return boot_fail(p->b, fd, "packages: %s-%s: %s", pk->name, pk->version, why);
 	human(in->chk.size, sz, sizeof(sz));
 	log_info("packages: (%d/%d) %s-%s (%s) from %s", nth, total, pk->name, pk->version, sz, from);
+	read_replaces(in);
 	script(p, in, "pre-install", NULL);
 	err = apk_pkg_unpack(fd, &in->chk, p->rootfd, &uo, &in->files, why, sizeof(why));
 	close(fd);
@@ -696,9 +1159,34 @@ static int install_one(struct pk *p, struct pk_inst *in, int nth, int total, con
 	if (err)
 		return boot_fail(p->b, err, "packages: %s-%s: unpacking: %s", pk->name, pk->version, why);
 	for (k = 0; k < in->files.n; k++) {
-		const struct apk_file *f = &in->files.f[k];
-		if (f->type != 'd' && !f->kept && set_add(p, f->path))
+		struct apk_file *f = &in->files.f[k];
+		struct pk_own *o;
+		char q[APK_Q1_LEN], rel[TAR_PATH_MAX + 16];
+
+		if (f->xattr_unsupported && !in->xattr_broken) {
+			in->xattr_broken = true;
+			log_warn("packages: %s-%s: /%s: the new root's filesystem does not support its extended attributes "
+			         "(f:x)", pk->name, pk->version, f->path);
+		}
+		if (f->type == 'd')
+			continue;
+		o = own_get(p, f->path);
+		if (o && o->inst != p->cur) {
+			if (f->kept) {
+				f->not_owned = true;   /* the other package keeps it */
+				continue;
+			}
+			p->inst[o->inst].files.f[o->file].not_owned = true;
+		}
+		if (own_put(p, f->path, p->cur, k))
 			return boot_fail(p->b, -ENOMEM, "packages: out of memory");
+		/* As apk: no .apk-new when the package's file is the one there. */
+		if (f->apk_new && f->csum[0] && !q1_at(p, f->path, q) && !strcmp(q, f->csum) &&
+		    !fmt_path(rel, sizeof(rel), "%s.apk-new", f->path) && !unlinkat(p->rootfd, rel, 0)) {
+			f->apk_new = false;
+			same++;
+			continue;
+		}
 		kept += f->kept && !f->apk_new;
 		if (f->apk_new)
 			log_info("packages: %s-%s: /%s kept (the overlay's); the package's is /%s.apk-new",
@@ -706,6 +1194,9 @@ static int install_one(struct pk *p, struct pk_inst *in, int nth, int total, con
 	}
 	if (kept)
 		log_info("packages: %s-%s: %zu file%s kept from the overlay", pk->name, pk->version, kept, kept == 1 ? "" : "s");
+	if (same)
+		log_debug("packages: %s-%s: %zu protected file%s already the package's", pk->name, pk->version, same,
+		          same == 1 ? "" : "s");
 	p->unpacked += (unsigned long long)(pk->installed_size > 0 ? pk->installed_size : 0);
 	script(p, in, "post-install", NULL);
 	return 0;
@@ -817,14 +1308,25 @@ static void installed_entry(struct buf *b, const struct apk_db *db, const struct
 	deps_field(b, db, 'D', pk->deps, pk->ndeps);
 	deps_field(b, db, 'p', pk->provs, pk->nprovs);
 	deps_field(b, db, 'i', pk->iifs, pk->niifs);
-	if (in->script_failed)
-		bput(b, "f:s\n", 4);
+	if (in->nrepl) {
+		char w[512];
+		int r;
+		bput(b, "r:", 2);
+		for (r = 0; r < in->nrepl; r++)
+			bprintf(b, "%s%s", r ? " " : "", apk_dep_str(&in->repl[r], w, sizeof(w)));
+		bput(b, "\n", 1);
+	}
+	if (in->repl_prio)
+		bprintf(b, "q:%u\n", in->repl_prio);
+	if (in->files_broken || in->script_failed || in->xattr_broken)
+		bprintf(b, "f:%s%s%s\n", in->files_broken ? "f" : "", in->script_failed ? "s" : "",
+		        in->xattr_broken ? "x" : "");
 	/* Directories in the order they first appear (a file's parent counts). */
 	for (i = 0; i < l->n; i++) {
 		const struct apk_file *f = &l->f[i];
 		const struct apk_file *df = NULL;
 
-		if (done[i])
+		if (done[i] || f->not_owned)
 			continue;
 		if (f->type == 'd') {
 			snprintf(dir, sizeof(dir), "%s", f->path);
@@ -837,16 +1339,18 @@ static void installed_entry(struct buf *b, const struct apk_db *db, const struct
 		if (df)
 			done[df - l->f] = true;
 		bprintf(b, "F:%s\n", dir);
-		if (df && (df->uid || df->gid || (df->mode & 07777) != 0755))
-			bprintf(b, "M:%u:%u:%o\n", df->uid, df->gid, df->mode & 07777);
+		if (df && (df->uid || df->gid || (df->mode & 07777) != 0755 || df->xattr_csum[0]))
+			bprintf(b, "M:%u:%u:%o%s%s\n", df->uid, df->gid, df->mode & 07777, df->xattr_csum[0] ? ":" : "",
+			        df->xattr_csum);
 		for (k = 0; k < l->n; k++) {
 			const struct apk_file *g = &l->f[k];
-			if (done[k] || g->type == 'd' || strcmp(parent_of(g->path, d2, sizeof(d2)), dir))
+			if (done[k] || g->type == 'd' || g->not_owned || strcmp(parent_of(g->path, d2, sizeof(d2)), dir))
 				continue;
 			done[k] = true;
 			bprintf(b, "R:%s\n", strrchr(g->path, '/') ? strrchr(g->path, '/') + 1 : g->path);
-			if (g->uid || g->gid || (g->mode & 07777) != 0644)
-				bprintf(b, "a:%u:%u:%o\n", g->uid, g->gid, g->mode & 07777);
+			if (g->uid || g->gid || (g->mode & 07777) != 0644 || g->xattr_csum[0])
+				bprintf(b, "a:%u:%u:%o%s%s\n", g->uid, g->gid, g->mode & 07777, g->xattr_csum[0] ? ":" : "",
+				        g->xattr_csum);
 			if (g->csum[0])
 				bprintf(b, "Z:%s\n", g->csum);
 		}
@@ -1069,14 +1573,22 @@ static void cleanup(struct pk *p)
 	size_t i;
 	int k;
 
+	if (p->proc_mounted) {
+		char path[BOOT_PATH];
+		if (!fmt_path(path, sizeof(path), "%s/proc", p->nr) && umount2(path, MNT_DETACH) < 0)
+			log_warn("packages: unmounting /proc of the new root: %s", strerror(errno));
+	}
 	for (k = 0; k < p->ninst; k++) {
 		apk_pkgcheck_free(&p->inst[k].chk);
 		apk_files_free(&p->inst[k].files);
+		free(p->inst[k].repl_text);
 	}
+	free(p->passwd);
+	free(p->group);
 	free(p->inst);
-	for (i = 0; i < p->setcap; i++)
-		free(p->set[i]);
-	free(p->set);
+	for (i = 0; i < p->owncap; i++)
+		free(p->own[i].path);
+	free(p->own);
 	free(p->mem);
 	apk_db_free(&p->db);
 	if (p->rootfd >= 0)
@@ -1175,6 +1687,8 @@ int packages_install(struct boot *b)
 		if (!rpath(b, run, sizeof(run), "/run/nbinit"))
 			mkdir_p(run, 0755);
 	}
+	prepare_root(p);
+	load_protected(p);
 	for (i = 0; i < n; i++) {
 		p->inst[i].pkg = order[i];
 		p->ninst = i + 1;

@@ -359,6 +359,7 @@ struct unp {
 	bool forward;                  /* the entry goes to the extractor */
 	struct tar_entry e2;           /* the entry as forwarded (renamed) */
 	long cur;                      /* index in files of the entry, -1 */
+	long long xattr_unsupported;   /* the extractor's count before the entry */
 	unsigned long long bytes;
 	char why[TAR_PATH_MAX + 160];
 };
@@ -420,6 +421,48 @@ static struct apk_file *add_file(struct unp *u, const char *path)
 	return f;
 }
 
+/* apk's checksum of the extended attributes of E into OUT ("" without):
+ * SHA-1 over each attribute in name order as a big-endian 32-bit length
+ * and the name, then a length and the value. */
+static void xattr_q1(const struct tar_entry *e, char out[APK_Q1_LEN])
+{
+	const unsigned char *v;
+	const char *last = NULL;
+	br_sha1_context c;
+	unsigned char d[20];
+	size_t len;
+	int i, k;
+
+	out[0] = '\0';
+	if (!e->nxattr)
+		return;
+	br_sha1_init(&c);
+	for (k = 0; k < e->nxattr; k++) {
+		const char *best = NULL, *n;
+		const unsigned char *bv = NULL;
+		size_t bl = 0;
+
+		for (i = 0; (n = tar_xattr(e, i, &v, &len)); i++)
+			if ((!last || strcmp(n, last) > 0) && (!best || strcmp(n, best) < 0)) {
+				best = n;
+				bv = v;
+				bl = len;
+			}
+		if (!best)
+			break;
+		for (i = 0; i < 2; i++) {
+			size_t l = i ? bl : strlen(best);
+			unsigned char be[4] = { (unsigned char)(l >> 24), (unsigned char)(l >> 16), (unsigned char)(l >> 8),
+			                        (unsigned char)l };
+			br_sha1_update(&c, be, 4);
+			br_sha1_update(&c, i ? (const void *)bv : (const void *)best, l);
+		}
+		last = best;
+	}
+	br_sha1_out(&c, d);
+	apk_q1(d, out);
+}
+
 static int unp_begin(void *ctx, const struct tar_entry *e)
 {
 	struct unp *u = ctx;
@@ -439,6 +482,14 @@ static int unp_begin(void *ctx, const struct tar_entry *e)
 	f->mode = e->mode;
 	f->uid = e->uid;
 	f->gid = e->gid;
+	if (u->o && u->o->owner) {
+		u->o->owner(u->o->ctx, e->uname, e->gname, &f->uid, &f->gid);
+		u->e2.uid = f->uid;
+		u->e2.gid = f->gid;
+	}
+	if (e->type != TAR_SYMLINK)
+		xattr_q1(e, f->xattr_csum);
+	u->xattr_unsupported = u->x.xattr_unsupported;
 	switch (e->type) {
 	case TAR_DIR:
 		f->type = 'd';
@@ -534,6 +585,8 @@ static int unp_end(void *ctx, const struct tar_entry *e)
 		snprintf(u->why, sizeof(u->why), "%s", u->x.why);
 		return err;
 	}
+	if (u->cur >= 0 && u->x.xattr_unsupported != u->xattr_unsupported)
+		u->files->f[u->cur].xattr_unsupported = true;
 	return 0;
 }
 

@@ -61,8 +61,11 @@ struct apk_file {
 	char csum[APK_Q1_LEN];     /* Q1 of the contents (link target for symlinks), "" for dirs:
 	                            * the package's APK-TOOLS.checksum.SHA1 record when it has
 	                            * one, as apk takes it (the datahash covers it), else computed */
+	char xattr_csum[APK_Q1_LEN];  /* Q1 of its extended attributes as apk hashes them, "" without */
 	bool kept;                 /* the root already had it: left alone */
 	bool apk_new;              /* written as PATH.apk-new instead */
+	bool xattr_unsupported;    /* the filesystem refused an extended attribute (ENOTSUP) */
+	bool not_owned;            /* set by the caller: another package owns it (not in the database) */
 };
 
 struct apk_files {
@@ -79,6 +82,10 @@ struct apk_unpack_opts {
 	 * one is skipped. NULL: everything is replaced. */
 	bool (*keep)(void *ctx, const char *path, bool *protect);
 	void *ctx;
+	/* Owner of an entry by name, as apk maps it: *UID / *GID hold the
+	 * tar's numbers and are replaced when UNAME / GNAME ("" when the
+	 * tar has none) are known. NULL: the numbers are used. */
+	void (*owner)(void *ctx, const char *uname, const char *gname, unsigned *uid, unsigned *gid);
 	/* Receives the data's bytes as they are unpacked (progress); may be NULL. */
 	void (*progress)(void *ctx, unsigned long long bytes);
 	/* FD is private to the caller (a copy it made): its bytes cannot have

@@ -18,6 +18,7 @@
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/sysmacros.h>
+#include <sys/xattr.h>
 #include <unistd.h>
 
 #include "extract.h"
@@ -212,16 +213,29 @@ static int chown_ok(void)
 	return errno == EPERM && geteuid() != 0;
 }
 
-/* Owner, then mode (chown clears set-id bits), then mtime of open FD. */
+/* Owner, then mode (chown clears set-id bits), then the extended
+ * attributes (chown also clears a file capability), then mtime of open FD.
+ * An attribute the filesystem does not support is counted in
+ * x->xattr_unsupported, not an error (as apk). */
 static int set_attrs(struct extract *x, const struct tar_entry *e, int fd)
 {
 	struct timespec ts[2] = { { e->mtime, 0 }, { e->mtime, 0 } };
+	const unsigned char *v;
+	const char *name;
+	size_t len;
+	int i;
 
 	if (fchown(fd, e->uid, e->gid) < 0 && !chown_ok())
 		return refuse(x, -errno, "%s: chown %u:%u: %s", e->name, (unsigned)e->uid,
 		              (unsigned)e->gid, strerror(errno));
 	if (fchmod(fd, e->mode & 07777) < 0)
 		return refuse(x, -errno, "%s: chmod: %s", e->name, strerror(errno));
+	for (i = 0; (name = tar_xattr(e, i, &v, &len)); i++)
+		if (fsetxattr(fd, name, v, len, 0) < 0) {
+			if (errno != ENOTSUP && errno != EOPNOTSUPP)
+				return refuse(x, -errno, "%s: extended attribute %s: %s", e->name, name, strerror(errno));
+			x->xattr_unsupported++;
+		}
 	if (futimens(fd, ts) < 0)
 		return refuse(x, -errno, "%s: setting the time: %s", e->name, strerror(errno));
 	return 0;

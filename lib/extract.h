@@ -13,6 +13,7 @@ struct extract {
 	char why[TAR_PATH_MAX + 128];  /* on error: "etc/../../x: path leaves the root" */
 	/* private, added after the first version of this header */
 	char name[TAR_PATH_MAX];       /* entry being written (for why) */
+	long long xattr_unsupported;   /* extended attributes the filesystem refused (ENOTSUP) */
 };
 
 /* Errors (x->why always says which entry and why; set on every error):
@@ -26,7 +27,9 @@ struct extract {
  *   other        system call errors (-ENOSPC, ...)
  * Later entries replace earlier non-directories of the same name (the old
  * one is unlinked, never followed). Modes, owners (EPERM ignored when not
- * root) and mtimes are applied as each entry completes, so a directory's
+ * root), extended attributes (pax SCHILY.xattr.*, after the owner: a
+ * chown clears a file capability; ENOTSUP counted in xattr_unsupported)
+ * and mtimes are applied as each entry completes, so a directory's
  * mtime changes again when entries are added below it; without root, a
  * directory whose mode denies its owner writing cannot receive entries. */
 

@@ -25,7 +25,7 @@ enum {
 
 enum {
 	PAX_PATH = 1, PAX_LINK = 2, PAX_SIZE = 4, PAX_UID = 8, PAX_GID = 16,
-	PAX_MTIME = 32, PAX_SHA1 = 64,
+	PAX_MTIME = 32, PAX_SHA1 = 64, PAX_UNAME = 128, PAX_GNAME = 256,
 };
 
 /* Header field offsets and lengths (POSIX ustar). */
@@ -39,6 +39,8 @@ enum {
 #define H_TYPE    156
 #define H_LINK    157, 100
 #define H_MAGIC   257
+#define H_UNAME   265, 32
+#define H_GNAME   297, 32
 #define H_DEVMAJ  329, 8
 #define H_DEVMIN  337, 8
 #define H_PREFIX  345, 155
@@ -147,6 +149,47 @@ static void clear_pending(struct tar_reader *t)
 	t->longname[0] = t->longlink[0] = '\0';
 	t->pax_have = 0;
 	t->pax_size = -1;
+	t->pax_xattr_len = 0;
+	t->pax_nxattr = 0;
+}
+
+/* Keep the pax record SCHILY.xattr.NAME=VALUE for the next entry. */
+static int add_xattr(struct tar_reader *t, const char *name, size_t nlen, const char *val, size_t vlen)
+{
+	unsigned char *o = t->pax_xattr + t->pax_xattr_len;
+
+	if (!nlen || memchr(name, '\0', nlen) || vlen > 0xffff ||
+	    t->pax_xattr_len + nlen + 3 + vlen > sizeof(t->pax_xattr))
+		return fail(t, -EBADMSG, "pax extended attribute %.*s too large or malformed at byte %llu",
+		            (int)(nlen < 64 ? nlen : 64), name, t->pos);
+	memcpy(o, name, nlen);
+	o[nlen] = '\0';
+	o[nlen + 1] = (unsigned char)(vlen >> 8);
+	o[nlen + 2] = (unsigned char)vlen;
+	memcpy(o + nlen + 3, val, vlen);
+	t->pax_xattr_len += nlen + 3 + vlen;
+	t->pax_nxattr++;
+	return 0;
+}
+
+/* The Ith extended attribute of E (see tar.h). */
+const char *tar_xattr(const struct tar_entry *e, int i, const unsigned char **value, size_t *len)
+{
+	size_t o = 0;
+
+	if (i < 0 || i >= e->nxattr)
+		return NULL;
+	for (;;) {
+		const char *name = (const char *)e->xattr + o;
+		size_t nl = strlen(name), vl = (size_t)e->xattr[o + nl + 1] << 8 | e->xattr[o + nl + 2];
+
+		if (!i--) {
+			*value = e->xattr + o + nl + 3;
+			*len = vl;
+			return name;
+		}
+		o += nl + 3 + vl;
+	}
 }
 
 /* Parse a decimal number (pax value) of LEN bytes; an optional fraction
@@ -248,6 +291,18 @@ static int parse_pax(struct tar_reader *t)
 				return fail(t, -EBADMSG, "bad pax mtime at byte %llu", t->pos);
 			t->pax_mtime = n;
 			t->pax_have |= PAX_MTIME;
+		} else if (KEY("uname") || KEY("gname")) {
+			size_t vl = (size_t)(rend - val);
+			char *dst = key[0] == 'u' ? t->pax_uname : t->pax_gname;
+
+			if (vl > 32 || memchr(val, '\0', vl))
+				return fail(t, -EBADMSG, "bad pax %.5s at byte %llu", key, t->pos);
+			memcpy(dst, val, vl);
+			dst[vl] = '\0';
+			t->pax_have |= key[0] == 'u' ? PAX_UNAME : PAX_GNAME;
+		} else if ((size_t)(eq - key) > 13 && !memcmp(key, "SCHILY.xattr.", 13)) {
+			if ((err = add_xattr(t, key + 13, (size_t)(eq - key) - 13, val, (size_t)(rend - val))))
+				return err;
 		} else if (KEY("APK-TOOLS.checksum.SHA1")) {
 			/* Anything but 40 hex digits is ignored: the reader's user
 			 * then computes the checksum itself. */
@@ -325,7 +380,7 @@ static int header(struct tar_reader *t)
 	int type = t->hdr[H_TYPE], err;
 
 	if (all_zero(t->hdr, 512)) {
-		if (t->longname[0] || t->longlink[0] || t->pax_have)
+		if (t->longname[0] || t->longlink[0] || t->pax_have || t->pax_nxattr)
 			return fail(t, -EBADMSG, "extended header without an entry at byte %llu", pos);
 		t->zero_blocks++;
 		t->done = 1;
@@ -395,6 +450,19 @@ static int header(struct tar_reader *t)
 		mtime = t->pax_mtime;
 	if (t->pax_have & PAX_SHA1)
 		memcpy(e->sha1, t->pax_sha1, sizeof(e->sha1));
+	if (!memcmp(t->hdr + H_MAGIC, "ustar", 5)) {
+		field_str(e->uname, t->hdr, H_UNAME);
+		field_str(e->gname, t->hdr, H_GNAME);
+	}
+	if (t->pax_have & PAX_UNAME)
+		strcpy(e->uname, t->pax_uname);
+	if (t->pax_have & PAX_GNAME)
+		strcpy(e->gname, t->pax_gname);
+	if (t->pax_nxattr) {
+		memcpy(e->xattr, t->pax_xattr, t->pax_xattr_len);
+		e->xattr_len = t->pax_xattr_len;
+		e->nxattr = t->pax_nxattr;
+	}
 	if (type >= TAR_HARDLINK && type <= TAR_FIFO)
 		size = 0;
 
@@ -510,7 +578,7 @@ int tar_finish(struct tar_reader *t)
 		if (t->hdr_fill)
 			err = fail(t, -EIO, "truncated tar archive: partial header at byte %llu",
 			           t->pos - t->hdr_fill);
-		else if (t->longname[0] || t->longlink[0] || t->pax_have)
+		else if (t->longname[0] || t->longlink[0] || t->pax_have || t->pax_nxattr)
 			err = fail(t, -EIO, "truncated tar archive: extended header without an entry");
 		else
 			err = fail(t, -EIO, "truncated tar archive: no end-of-archive marker after %llu bytes",

@@ -1,5 +1,7 @@
 /* A push-style tar reader (ustar, GNU long names, pax path/linkpath/size,
- * and the per-file SHA-1 apk's packager writes as a pax record).
+ * the per-file SHA-1 apk's packager writes as a pax record, owner names,
+ * and extended attributes as pax SCHILY.xattr.* records, as GNU tar and
+ * apk write them).
  * Bytes can be fed in any chunk sizes; it knows nothing about files. */
 #ifndef NB_TAR_H
 #define NB_TAR_H
@@ -8,6 +10,7 @@
 #include <sys/types.h>
 
 #define TAR_PATH_MAX 4096
+#define TAR_XATTR_MAX 1024        /* all extended attributes of one entry, packed */
 
 enum tar_type {
 	TAR_FILE = '0', TAR_HARDLINK = '1', TAR_SYMLINK = '2', TAR_CHR = '3',
@@ -25,6 +28,12 @@ struct tar_entry {
 	long long mtime;
 	unsigned devmajor, devminor;
 	char sha1[41];            /* pax APK-TOOLS.checksum.SHA1 (40 hex digits), "" without */
+	char uname[33], gname[33];  /* owner names (ustar fields, pax uname/gname), "" without */
+	/* Extended attributes of pax SCHILY.xattr.NAME records, packed as
+	 * NAME '\0' LEN(2 bytes, big-endian) VALUE, NXATTR of them in XATTR_LEN bytes. */
+	unsigned char xattr[TAR_XATTR_MAX];
+	size_t xattr_len;
+	int nxattr;
 };
 
 struct tar_ops {
@@ -56,7 +65,15 @@ struct tar_reader {
 	long long pax_uid, pax_gid, pax_mtime;
 	unsigned long long pos;   /* archive bytes consumed so far */
 	char pax_sha1[41];
+	char pax_uname[33], pax_gname[33];
+	unsigned char pax_xattr[TAR_XATTR_MAX];
+	size_t pax_xattr_len;
+	int pax_nxattr;
 };
+
+/* The Ith extended attribute of E: its name, *VALUE and *LEN. Returns
+ * the name or NULL past the last one. */
+const char *tar_xattr(const struct tar_entry *e, int i, const unsigned char **value, size_t *len);
 
 /* Limits on what the reader buffers: a pax extended header or a GNU long
  * name/link payload larger than this is refused with -EBADMSG. The payload
