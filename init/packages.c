@@ -14,7 +14,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <dirent.h>
-#include <fnmatch.h>
 #include <linux/magic.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
@@ -775,7 +774,7 @@ static void load_protected(struct pk *p)
 }
 
 /* The protection of FILE's directory as apk works it out: each pattern
- * matches directory names level by level (fnmatch), a directory inherits
+ * matches directory names level by level (as fnmatch), a directory inherits
  * its parent's mode, and the last matching pattern wins. */
 static int prot_mode(const struct pk *p, const char *file)
 {
@@ -797,11 +796,11 @@ static int prot_mode(const struct pk *p, const char *file)
 			const char *ps = strchr(act[i], '/');
 			if (ps) {
 				snprintf(head, sizeof(head), "%.*s", (int)(ps - act[i]), act[i]);
-				if (!fnmatch(head, comp, FNM_PATHNAME)) {
+				if (wild_match(head, comp)) {
 					act[nn] = ps + 1;
 					am[nn++] = am[i];
 				}
-			} else if (!fnmatch(act[i], comp, FNM_PATHNAME)) {
+			} else if (wild_match(act[i], comp)) {
 				mode = am[i];
 			}
 		}
@@ -902,10 +901,15 @@ static void read_replaces(struct pk_inst *in)
 			in->repl_prio = (unsigned)strtoul(line + 20, NULL, 10);
 	if (!len || !(in->repl_text = malloc(len + 1)))
 		return;
-	in->repl_text[0] = '\0';
+	len = 0;
 	for (line = t; line && *line; line = strchr(line, '\n') ? strchr(line, '\n') + 1 : NULL)
-		if (!strncmp(line, "replaces = ", 11))
-			strncat(in->repl_text, line + 11, strcspn(line + 11, "\n")), strcat(in->repl_text, " ");
+		if (!strncmp(line, "replaces = ", 11)) {
+			size_t l = strcspn(line + 11, "\n");
+			memcpy(in->repl_text + len, line + 11, l);
+			len += l;
+			in->repl_text[len++] = ' ';
+		}
+	in->repl_text[len] = '\0';
 	{
 		char *save = NULL, *w;
 		for (w = strtok_r(in->repl_text, " \t", &save); w && in->nrepl < PK_REPLACES_MAX; w = strtok_r(NULL, " \t", &save))
