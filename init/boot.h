@@ -63,6 +63,9 @@ struct opts {
 	int http_deadline_ms;      /* nbinit.http_deadline: one whole request */
 	int dev_wait_ms;           /* waiting for a block device to appear */
 	int nfs_timeout_ms;
+	bool allow_untrusted;      /* nbinit.allow_untrusted */
+	int script_timeout_ms;     /* nbinit.script_timeout: one package script */
+	char open_quote[64];       /* the option whose '"' is never closed, or "" */
 };
 
 /* The lease or static configuration that was applied (phase 3). */
@@ -105,6 +108,16 @@ struct boot {
 /* Phases, in boot order. Each returns 0 or a negative errno after having
  * put the reason into b->why via boot_fail(). */
 int options_parse(struct boot *b);     /* options.c: reads ROOT/proc/cmdline */
+/* options.c: the warnings of the command line parsed into B (an option
+ * that looks like one of nbinit's but is not, an unknown {PLACEHOLDER}, an
+ * unclosed quote, an architecture at the end of alpine_repo=, one of
+ * Alpine's initramfs options that nbinit does not use), each given to
+ * EMIT as one line "cmdline: OBJECT: CAUSE". The options known are those
+ * the parser looks up. Returns how many. */
+int options_lint(struct boot *b, void (*emit)(void *ctx, const char *line), void *ctx);
+/* options.c: the options the parser knows (looked up while parsing an empty
+ * command line), N of them into *N. */
+const char *const *options_known(int *n);
 int options_parse_text(struct boot *b, const char *text);
 int modules_load(struct boot *b);      /* modules.c */
 int net_up(struct boot *b);            /* net.c */

@@ -2,6 +2,7 @@
  * an option wins; unknown options are ignored. A value that cannot be right
  * is an error naming the option. */
 #include <ctype.h>
+#include <stdarg.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -9,6 +10,7 @@
 
 #include "boot.h"
 #include "fileio.h"
+#include "match.h"
 
 /* Defaults: every wait is bounded. */
 static const struct retry dhcp_retry_default = { 4, 1000, 8000, 25 };
@@ -83,6 +85,73 @@ static int parse_apkovl_dev(struct boot *b, const char *v)
 	return copy_opt(b, b->o.apkovl, sizeof(b->o.apkovl), "apkovl", path + 1);
 }
 
+/* The option at whose word a '"' opens that is never closed (the kernel
+ * then takes the rest of the line into that value), into KEY; "" if none. */
+static void open_quote(const char *text, char *key, size_t size)
+{
+	const char *word = NULL, *at = NULL, *p;
+	bool in = false;
+
+	key[0] = '\0';
+	for (p = text; *p; p++) {
+		if (!in && (*p == ' ' || *p == '\t' || *p == '\n'))
+			word = NULL;
+		else if (!word)
+			word = p;
+		if (*p == '"') {
+			in = !in;
+			if (in)
+				at = word;
+		}
+	}
+	if (in && at) {
+		size_t n = strcspn(at, "= \t\n");
+		if (*at == '"')
+			n = 0;
+		if (n > size - 2)
+			n = size - 2;
+		snprintf(key, size, "%.*s%s", (int)n, at, at[n] == '=' ? "=" : "");
+		if (!key[0])
+			snprintf(key, size, "\"");
+	}
+}
+
+/* Architectures of Alpine's repositories: apk adds ARCH/APKINDEX.tar.gz to
+ * a repository line itself. */
+static const char *const alpine_arches[] = {
+	"x86_64", "x86", "aarch64", "armhf", "armv7", "ppc64le", "s390x", "riscv64", "loongarch64", NULL,
+};
+
+/* Drop a trailing /ARCH (and '/') from each comma-separated URL of LIST in
+ * place: the wiki's alpine_repo=.../main/x86_64 names what apk calls the
+ * repository .../main. */
+static void repo_strip_arch(char *list)
+{
+	char out[sizeof(((struct opts *)0)->alpine_repo)], *tok, *save = NULL;
+	size_t len = 0;
+
+	out[0] = '\0';
+	for (tok = strtok_r(list, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
+		size_t n = strlen(tok);
+		const char *slash;
+		int i;
+
+		while (n > 1 && tok[n - 1] == '/')
+			n--;
+		tok[n] = '\0';
+		slash = strrchr(tok, '/');
+		for (i = 0; slash && slash > tok && slash[-1] != '/' && alpine_arches[i]; i++)
+			if (!strcmp(slash + 1, alpine_arches[i])) {
+				n = (size_t)(slash - tok);
+				break;
+			}
+		len += (size_t)snprintf(out + len, sizeof(out) - len, "%s%.*s", len ? "," : "", (int)n, tok);
+		if (len >= sizeof(out))
+			break;
+	}
+	snprintf(list, sizeof(out), "%s", out);
+}
+
 int options_parse(struct boot *b)
 {
 	char path[BOOT_PATH];
@@ -117,6 +186,8 @@ int options_parse_text(struct boot *b, const char *text)
 	o->http_deadline_ms = 600000;
 	o->dev_wait_ms = 10000;
 	o->nfs_timeout_ms = 30000;
+	o->script_timeout_ms = 60000;
+	open_quote(text, o->open_quote, sizeof(o->open_quote));
 
 	if ((err = cmdline_parse(&b->cl, text)))
 		return boot_fail(b, err, "cmdline: more than %d options or %d bytes",
@@ -153,6 +224,8 @@ int options_parse_text(struct boot *b, const char *text)
 			o->repo_auto = true;
 		else if ((err = copy_opt(b, o->alpine_repo, sizeof(o->alpine_repo), "alpine_repo", v)))
 			return err;
+		else
+			repo_strip_arch(o->alpine_repo);
 	}
 	if ((v = cmdline_get(&b->cl, "apkovl")) && *v) {
 		if (url_is_url(v)) {
@@ -222,7 +295,9 @@ int options_parse_text(struct boot *b, const char *text)
 		if ((err = copy_opt(b, o->report, sizeof(o->report), "nbinit.report", v)))
 			return err;
 	}
-	if ((err = seconds_opt(b, "nbinit.link_wait", &o->link_wait_ms)) ||
+	o->allow_untrusted = cmdline_has(&b->cl, "nbinit.allow_untrusted");
+	if ((err = seconds_opt(b, "nbinit.script_timeout", &o->script_timeout_ms)) ||
+	    (err = seconds_opt(b, "nbinit.link_wait", &o->link_wait_ms)) ||
 	    (err = seconds_opt(b, "nbinit.http_timeout", &o->http_timeout_ms)) ||
 	    (err = seconds_opt(b, "nbinit.http_deadline", &o->http_deadline_ms)) ||
 	    (err = seconds_opt(b, "nbinit.dev_wait", &o->dev_wait_ms)) ||
@@ -259,4 +334,195 @@ struct http_opts boot_http_opts(const struct boot *b)
 	};
 
 	return ho;
+}
+
+const char *const *options_known(int *n)
+{
+	static struct cmdline_seen seen;
+	static struct boot scratch;
+	static bool done;
+
+	if (!done) {
+		scratch.root = "";
+		cmdline_record(&seen);
+		options_parse_text(&scratch, "");
+		cmdline_record(NULL);
+		done = true;
+	}
+	*n = seen.n;
+	return seen.key;
+}
+
+/* Options of Alpine's initramfs-init that nbinit does not use, and why. */
+static const struct {
+	const char *key, *why;
+} alpine_only[] = {
+	{ "modloop", "nbinit mounts no modloop: the modules come in the initrd (mkpxerd, mkinitfs -F nbinit)" },
+	{ "modloop_verify", "nbinit mounts no modloop" },
+	{ "ssh_key", "nbinit installs no key for sshd: put it in the overlay" },
+	{ "usbdelay", "block devices are waited for up to nbinit.dev_wait" },
+	{ "cryptroot", "nbinit opens no encrypted device" },
+	{ "dasd", "nbinit configures no s390 DASD" },
+	{ NULL, NULL },
+};
+
+/* Words of the kernel and boot loaders that are never nbinit's. */
+static const char *const kernel_words[] = {
+	"initrd", "root", "rootfstype", "rootwait", "rdinit", "ro", "rw", "console", "BOOT_IMAGE",
+	"loglevel", "debug", "single", "nomodeset", "splash", NULL,
+};
+
+struct lint {
+	void (*emit)(void *ctx, const char *line);
+	void *ctx;
+	int n;
+};
+
+static void warn(struct lint *l, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void warn(struct lint *l, const char *fmt, ...)
+{
+	char line[600];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(line, sizeof(line), fmt, ap);
+	va_end(ap);
+	l->emit(l->ctx, line);
+	l->n++;
+}
+
+/* True when S starts with the lowercase PREFIX, ignoring ASCII case
+ * (glibc's strncasecmp brings its locale tables into the static init). */
+static bool prefix_ci(const char *s, const char *prefix)
+{
+	for (; *prefix; s++, prefix++)
+		if (tolower((unsigned char)*s) != *prefix)
+			return false;
+	return true;
+}
+
+/* The known option nearest KEY, or NULL when none is near enough to be
+ * what was meant. */
+static const char *nearest(const char *key, const char *const *known, int n)
+{
+	bool ours = prefix_ci(key, "nbinit") || strchr(key, '.') == NULL;
+	const char *best = NULL;
+	int i, bd = 99, limit = strlen(key) >= 6 ? 2 : 1;
+
+	if (strchr(key, '.')) {
+		/* module.param: only when the module part is close to nbinit */
+		size_t m = (size_t)(strchr(key, '.') - key);
+		char mod[16];
+		snprintf(mod, sizeof(mod), "%.*s", (int)(m < sizeof(mod) ? m : sizeof(mod) - 1), key);
+		ours = str_distance(mod, "nbinit") <= 2;
+		limit = 3;
+	}
+	if (!ours || strlen(key) < 3)
+		return NULL;
+	for (i = 0; i < n; i++) {
+		int d = str_distance(key, known[i]);
+		if (d < bd) {
+			bd = d;
+			best = known[i];
+		}
+	}
+	return bd <= limit ? best : NULL;
+}
+
+/* Every {NAME} of VALUE (option KEY) that url_subst does not know. */
+static void lint_placeholders(struct lint *l, const char *key, const char *value)
+{
+	static const char *const known[] = { "{MAC}", "{UUID}", NULL };
+	const char *p = value;
+
+	while ((p = strchr(p, '{'))) {
+		const char *e = strchr(p, '}');
+		char name[40];
+		int i, best = -1, bd = 99;
+
+		if (!e) {
+			warn(l, "cmdline: %s=%s: '{' without '}' (placeholders are {MAC} and {UUID})", key, value);
+			return;
+		}
+		snprintf(name, sizeof(name), "%.*s", (int)(e - p + 1 < (int)sizeof(name) ? e - p + 1 : (int)sizeof(name) - 1), p);
+		for (i = 0; known[i]; i++) {
+			int d = str_distance(name, known[i]);
+			if (d < bd) {
+				bd = d;
+				best = i;
+			}
+		}
+		if (bd != 0 || strcmp(name, known[best])) {
+			if (bd <= 2)
+				warn(l, "cmdline: %s=%s: unknown placeholder %s, left as it is; did you mean %s?",
+				     key, value, name, known[best]);
+			else
+				warn(l, "cmdline: %s=%s: unknown placeholder %s, left as it is (known: {MAC}, {UUID})",
+				     key, value, name);
+		}
+		p = e + 1;
+	}
+}
+
+int options_lint(struct boot *b, void (*emit)(void *ctx, const char *line), void *ctx)
+{
+	struct lint l = { emit, ctx, 0 };
+	const struct cmdline *c = &b->cl;
+	const char *const *known;
+	const char *v;
+	int n, i, j;
+
+	known = options_known(&n);
+	log_init(b);   /* options_known parsed a command line of its own */
+	if (b->o.open_quote[0])
+		warn(&l, "cmdline: %s: the '\"' opened there is never closed: the value runs to the end of the line",
+		     b->o.open_quote);
+	for (i = 0; i < c->argc; i++) {
+		const char *key = c->key[i], *near;
+		bool is_known = false, dup = false;
+
+		for (j = 0; j < i; j++)
+			dup |= !strcmp(c->key[j], key);
+		if (dup)
+			continue;   /* one warning per key */
+		for (j = 0; j < n && !is_known; j++)
+			is_known = !strcmp(key, known[j]);
+		for (j = 0; kernel_words[j] && !is_known; j++)
+			is_known = !strcmp(key, kernel_words[j]);
+		if (is_known)
+			continue;
+		for (j = 0; alpine_only[j].key; j++)
+			if (!strcmp(key, alpine_only[j].key))
+				break;
+		if (alpine_only[j].key) {
+			warn(&l, "cmdline: %s=: Alpine's initramfs option, not used by nbinit: %s", key, alpine_only[j].why);
+			continue;
+		}
+		near = nearest(key, known, n);
+		if (near)
+			warn(&l, "cmdline: %s%s: unknown option, ignored; did you mean %s%s?", key, c->val[i] ? "=" : "",
+			     near, c->val[i] ? "=" : "");
+		else if (prefix_ci(key, "nbinit."))
+			warn(&l, "cmdline: %s: unknown nbinit option, ignored (see README.md, Boot parameters)", key);
+	}
+	if ((v = cmdline_get(c, "apkovl")) && b->o.ovl == OVL_URL)
+		lint_placeholders(&l, "apkovl", v);
+	if ((v = cmdline_get(c, "nbinit.report")) && *v)
+		lint_placeholders(&l, "nbinit.report", v);
+	if ((v = cmdline_get(c, "alpine_repo")) && *v && !b->o.repo_auto && strcmp(v, b->o.alpine_repo)) {
+		char trimmed[sizeof(b->o.alpine_repo)];
+		size_t k = strlen(v);
+
+		/* Only a trailing '/' dropped is not worth a word. */
+		snprintf(trimmed, sizeof(trimmed), "%s", v);
+		while (k > 1 && trimmed[k - 1] == '/')
+			trimmed[--k] = '\0';
+		if (strcmp(trimmed, b->o.alpine_repo) && !strchr(v, ','))
+			warn(&l, "cmdline: alpine_repo=%s: ends in the architecture, which apk adds itself "
+			     "(ARCH/APKINDEX.tar.gz); using %s", v, b->o.alpine_repo);
+		else if (strcmp(trimmed, b->o.alpine_repo))
+			warn(&l, "cmdline: alpine_repo=%s: a URL ends in the architecture, which apk adds itself "
+			     "(ARCH/APKINDEX.tar.gz); using %s", v, b->o.alpine_repo);
+	}
+	return l.n;
 }

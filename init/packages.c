@@ -1607,7 +1607,6 @@ int packages_install(struct boot *b)
 	static struct apk_want want[512];
 	static char pkgs[1024];
 	char keydir[BOOT_PATH], path[BOOT_PATH], tmp[BOOT_PATH], why[1024], t1[32], t2[32], t3[32];
-	const char *v;
 	long long t0 = now_ms();
 	size_t nwant = 0;
 	int *order = NULL, err = 0, i, loaded = 0;
@@ -1617,10 +1616,8 @@ int packages_install(struct boot *b)
 	p->b = b;
 	p->rootfd = -1;
 	snprintf(p->arch, sizeof(p->arch), "%s", arch_name());
-	p->allow_untrusted = cmdline_has(&b->cl, "nbinit.allow_untrusted");
-	p->script_ms = PK_SCRIPT_MS_DEFAULT;
-	if ((v = cmdline_get(&b->cl, "nbinit.script_timeout")) && atoi(v) > 0)
-		p->script_ms = atoi(v) * 1000L;
+	p->allow_untrusted = b->o.allow_untrusted;
+	p->script_ms = b->o.script_timeout_ms > 0 ? b->o.script_timeout_ms : PK_SCRIPT_MS_DEFAULT;
 	if (rpath(b, p->nr, sizeof(p->nr), b->newroot) || rpath(b, keydir, sizeof(keydir), "/etc/apk/keys") ||
 	    rpath(b, tmp, sizeof(tmp), "/run/nbinit/package.apk"))
 		return boot_fail(b, -ENAMETOOLONG, "packages: path too long");

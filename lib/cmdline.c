@@ -84,11 +84,34 @@ int cmdline_parse(struct cmdline *c, const char *text)
 	return 0;
 }
 
+static struct cmdline_seen *recording;
+
+void cmdline_record(struct cmdline_seen *seen)
+{
+	recording = seen;
+}
+
+/* Record KEY (once) while cmdline_record asks for that. */
+static void seen(const char *key)
+{
+	struct cmdline_seen *s = recording;
+	int i;
+
+	if (!s)
+		return;
+	for (i = 0; i < s->n; i++)
+		if (strcmp(s->key[i], key) == 0)
+			return;
+	if (s->n < CMDLINE_MAXSEEN)
+		s->key[s->n++] = key;
+}
+
 /* Value of the last KEY=value (bare occurrences are skipped), or NULL. */
 const char *cmdline_get(const struct cmdline *c, const char *key)
 {
 	int i;
 
+	seen(key);
 	for (i = c->argc - 1; i >= 0; i--)
 		if (c->val[i] && strcmp(c->key[i], key) == 0)
 			return c->val[i];
@@ -100,6 +123,7 @@ bool cmdline_has(const struct cmdline *c, const char *key)
 {
 	int i;
 
+	seen(key);
 	for (i = 0; i < c->argc; i++)
 		if (strcmp(c->key[i], key) == 0)
 			return true;

@@ -7,6 +7,15 @@
 
 #define CMDLINE_MAX 4096
 #define CMDLINE_MAXARGS 256
+#define CMDLINE_MAXSEEN 128
+
+/* The keys a program looked up (cmdline_get, cmdline_has), each once, in
+ * the order first asked: with the parser's own lookups, the options it
+ * knows. KEY points at the caller's string (a literal). */
+struct cmdline_seen {
+	const char *key[CMDLINE_MAXSEEN];
+	int n;
+};
 
 struct cmdline {
 	char buf[CMDLINE_MAX];
@@ -14,6 +23,10 @@ struct cmdline {
 	char *key[CMDLINE_MAXARGS];   /* option name (before the first '=') */
 	char *val[CMDLINE_MAXARGS];   /* value after '=', NULL for a bare word */
 };
+
+/* From now on, record every key looked up (cmdline_get, cmdline_has, on
+ * any struct cmdline) into SEEN; NULL stops. */
+void cmdline_record(struct cmdline_seen *seen);
 
 /* Split TEXT the way the kernel's next_arg() does: words separated by
  * whitespace, double quotes group spaces and are removed (a quoted value

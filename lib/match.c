@@ -190,3 +190,37 @@ int wild_dirs(const char *pattern, int (*fn)(void *ctx, const char *path), void 
 	path[0] = '\0';
 	return walk(path, 0, pattern, fn, ctx);
 }
+
+static char fold(char c)
+{
+	return c >= 'A' && c <= 'Z' ? (char)(c - 'A' + 'a') : c;
+}
+
+int str_distance(const char *a, const char *b)
+{
+	int d[64][64], la = 0, lb = 0, i, j;
+
+	while (a[la] && la < 63)
+		la++;
+	while (b[lb] && lb < 63)
+		lb++;
+	for (i = 0; i <= la; i++)
+		d[i][0] = i;
+	for (j = 0; j <= lb; j++)
+		d[0][j] = j;
+	for (i = 1; i <= la; i++) {
+		for (j = 1; j <= lb; j++) {
+			int cost = fold(a[i - 1]) != fold(b[j - 1]), v = d[i - 1][j - 1] + cost;
+
+			if (d[i - 1][j] + 1 < v)
+				v = d[i - 1][j] + 1;
+			if (d[i][j - 1] + 1 < v)
+				v = d[i][j - 1] + 1;
+			if (i > 1 && j > 1 && fold(a[i - 1]) == fold(b[j - 2]) && fold(a[i - 2]) == fold(b[j - 1]) &&
+			    d[i - 2][j - 2] + 1 < v)
+				v = d[i - 2][j - 2] + 1;
+			d[i][j] = v;
+		}
+	}
+	return d[la][lb];
+}

@@ -20,4 +20,10 @@ bool wild_match(const char *pattern, const char *s);
  * Returns 0 after the last match (none is no error), or FN's value. */
 int wild_dirs(const char *pattern, int (*fn)(void *ctx, const char *path), void *ctx);
 
+/* The edit distance of A and B, ignoring ASCII case: insertions,
+ * deletions, substitutions and swaps of two neighbours each count 1 (for
+ * "did you mean"). Strings longer than 63 bytes are compared on their
+ * first 63. */
+int str_distance(const char *a, const char *b);
+
 #endif

@@ -42,6 +42,15 @@ static const struct row rows[] = {
 	GOOD("nbinit.report=http://10.0.0.1/r/{MAC}", "report=http://10.0.0.1/r/{MAC}"),
 	GOOD("quiet", "http_deadline=600000"),
 	GOOD("nbinit.http_deadline=1800", "http_deadline=1800000"),
+	GOOD("alpine_repo=http://dl-cdn.alpinelinux.org/alpine/v3.20/main/x86_64", "repo=http://dl-cdn.alpinelinux.org/alpine/v3.20/main"),
+	GOOD("alpine_repo=http://x/v3.20/main/x86_64/,http://y/v3.20/community/aarch64", "repo=http://x/v3.20/main,http://y/v3.20/community"),
+	GOOD("alpine_repo=http://x/v3.20/main/", "repo=http://x/v3.20/main"),
+	GOOD("alpine_repo=http://x86_64/alpine", "repo=http://x86_64/alpine"),
+	GOOD("alpine_repo=http://x/x86_64", "repo=http://x"),
+	GOOD("nbinit.script_timeout=5 nbinit.allow_untrusted", "script=5000 untrusted"),
+	GOOD("", "script=60000"),
+	BAD("apkovl=\"http://x/{MAC}.tar.gz panic=10", "cmdline: apkovl=http://x/{MAC}.tar.gz panic=10: not a valid URL"),
+	BAD("nbinit.script_timeout=soon", "cmdline: nbinit.script_timeout=soon: expected seconds"),
 	BAD("ip=10.0.2.x::10.0.2.2:255.255.255.0", "cmdline: ip=10.0.2.x::10.0.2.2:255.255.255.0: "),
 	BAD("apkovl=http://a/x.tar.gz ovl_dev=LABEL=X", "cmdline: apkovl= and ovl_dev= are both given"),
 	BAD("ovl_dev=LABEL=X apkovl=http://a/x.tar.gz", "cmdline: apkovl= and ovl_dev= are both given"),
@@ -92,10 +101,110 @@ static void describe(const struct boot *b, const char *key, char *out, size_t si
 		snprintf(out, size, "%s", o->report);
 	if (!strcmp(key, "link_wait"))
 		snprintf(out, size, "%d", o->link_wait_ms);
+	if (!strcmp(key, "repo"))
+		snprintf(out, size, "%s", o->alpine_repo);
+	if (!strcmp(key, "script"))
+		snprintf(out, size, "%d%s", o->script_timeout_ms, o->allow_untrusted ? " untrusted" : "");
 	if (!strcmp(key, "http_deadline")) {
 		struct http_opts ho = boot_http_opts(b);
 		snprintf(out, size, "%d", ho.deadline_ms);
 	}
+}
+
+/* The linter: the warnings a command line gets, as the booted init and
+ * --check print them. WANT is how many; HAS a text one of them holds. */
+struct lint_row {
+	const char *file; int line;
+	const char *cmdline;
+	int want;
+	const char *has;
+};
+
+#define LINT(c, n, has) { __FILE__, __LINE__, c, n, has }
+
+static const struct lint_row lint_rows[] = {
+	/* The lab's and the wiki's command lines: nothing to say. */
+	LINT("console=ttyS0 ip=dhcp alpine_dev=nfs:10.0.2.2:/srv/depot alpine_repo=http://10.0.2.2:8080/alpine/v3.20/main "
+	     "apkovl=\"http://10.0.2.2:8080/ovl/{MAC}.apkovl.tar.gz\"", 0, NULL),
+	LINT("BOOT_IMAGE=vmlinuz initrd=pxerd root=/dev/ram0 ro quiet console=ttyS0,115200 e1000.debug=1 ipv6.disable=1 "
+	     "net.ifnames=0 nbinit.report=http://x/r/{UUID} apkovl=http://x/{UUID}.tar.gz", 0, NULL),
+	LINT("nbinit.http_deadline=60 nbinit.allow_untrusted nbinit.script_timeout=9 nbinit.apkovl_verify", 0, NULL),
+	/* Options that look like nbinit's. */
+	LINT("apkvol=http://x/a.tar.gz", 1, "cmdline: apkvol=: unknown option, ignored; did you mean apkovl=?"),
+	LINT("nbinit.linkwait=5", 1, "cmdline: nbinit.linkwait=: unknown option, ignored; did you mean nbinit.link_wait=?"),
+	LINT("nbint.link_wait=5", 1, "did you mean nbinit.link_wait=?"),
+	LINT("alpine_repos=http://x/main", 1, "did you mean alpine_repo=?"),
+	LINT("bootif=01-52-54-00-12-34-56", 1, "did you mean BOOTIF=?"),
+	LINT("nbinit.allow_untrustd", 1, "cmdline: nbinit.allow_untrustd: unknown option, ignored; did you mean nbinit.allow_untrusted?"),
+	LINT("nbinit.frobnicate=1", 1, "cmdline: nbinit.frobnicate: unknown nbinit option, ignored"),
+	LINT("apkvol=a apkvol=b", 1, "apkvol="),
+	LINT("modloop=http://x/modloop-lts", 1, "cmdline: modloop=: Alpine's initramfs option, not used by nbinit"),
+	/* Placeholders. */
+	LINT("apkovl=\"http://x/{mac}.apkovl.tar.gz\"", 1, "unknown placeholder {mac}, left as it is; did you mean {MAC}?"),
+	LINT("apkovl=\"http://x/{HOSTNAME}.apkovl.tar.gz\"", 1, "unknown placeholder {HOSTNAME}, left as it is (known: {MAC}, {UUID})"),
+	LINT("nbinit.report=http://x/{UID}", 1, "cmdline: nbinit.report=http://x/{UID}: unknown placeholder {UID}, left as it is; did you mean {UUID}?"),
+	LINT("apkovl=http://x/{MAC.tar.gz", 1, "'{' without '}'"),
+	/* alpine_repo= with the architecture, as the seed's wiki writes it. */
+	LINT("alpine_repo=http://x/v3.20/main/x86_64", 1,
+	     "cmdline: alpine_repo=http://x/v3.20/main/x86_64: ends in the architecture, which apk adds itself (ARCH/APKINDEX.tar.gz); using http://x/v3.20/main"),
+	LINT("alpine_repo=http://x/v3.20/main/", 0, NULL),
+	/* An unclosed quote. */
+	LINT("panic=10 ip=dhcp apkovl=\"http://x/{MAC}.tar.gz", 1, "cmdline: apkovl=: the '\"' opened there is never closed"),
+	LINT("\"ip=dhcp", 1, "cmdline: \": the '\"' opened there is never closed"),
+	/* Several at once, each once. */
+	LINT("apkvol=x nbinit.linkwait=3 modloop=y apkovl=\"http://x/{mac}\"", 4, "did you mean {MAC}?"),
+};
+
+static void collect(void *ctx, const char *line)
+{
+	char *buf = ctx;
+	size_t n = strlen(buf);
+
+	snprintf(buf + n, 4096 - n, "%s%s", n ? " | " : "", line);
+}
+
+/* Every option name that init/ looks up with cmdline_get/cmdline_has or
+ * seconds_opt, in the sources: each must be one the parser knows (looked
+ * up in options_parse_text), or --check and the booted init would call it
+ * unknown. */
+static void source_options(void)
+{
+	static const char *const files[] = { "init/options.c", "init/packages.c", "init/net.c", "init/overlay.c",
+	                                     "init/media.c", "init/modules.c", "init/newroot.c", "init/report.c",
+	                                     "init/main.c", "init/log.c", NULL };
+	static const char *const calls[] = { "cmdline_get(&b->cl, \"", "cmdline_has(&b->cl, \"", "seconds_opt(b, \"", NULL };
+	const char *const *known;
+	int nknown, i, j, found = 0;
+
+	known = options_known(&nknown);
+	for (i = 0; files[i]; i++) {
+		static char text[1 << 20];
+		FILE *f = fopen(files[i], "r");
+		size_t len;
+
+		if (!f) {
+			diag("%s: not found (run from the repository's top)", files[i]);
+			continue;
+		}
+		len = fread(text, 1, sizeof(text) - 1, f);
+		fclose(f);
+		text[len] = '\0';
+		for (j = 0; calls[j]; j++) {
+			const char *p = text;
+			while ((p = strstr(p, calls[j]))) {
+				char name[64];
+				int k, is = 0;
+
+				p += strlen(calls[j]);
+				snprintf(name, sizeof(name), "%.*s", (int)strcspn(p, "\""), p);
+				for (k = 0; k < nknown && !is; k++)
+					is = !strcmp(known[k], name);
+				ok(is, "%s looks up %s, which the parser knows", files[i], name);
+				found++;
+			}
+		}
+	}
+	ok(found > 20, "the sources look up %d option names", found);
 }
 
 int main(void)
@@ -131,5 +240,34 @@ int main(void)
 			ok_at(err < 0 && strstr(b.why, r->check), r->file, r->line, "%s -> error '%s'", r->cmdline, b.why);
 		}
 	}
+
+	for (i = 0; i < sizeof(lint_rows) / sizeof(lint_rows[0]); i++) {
+		const struct lint_row *r = &lint_rows[i];
+		static char got[4096];
+		int n, err;
+
+		memset(&b, 0, sizeof(b));
+		b.root = "";
+		got[0] = '\0';
+		err = options_parse_text(&b, r->cmdline);
+		n = err ? -1 : options_lint(&b, collect, got);
+		ok_at(n == r->want && (!r->has || strstr(got, r->has)) && (r->want || !got[0]), r->file, r->line,
+		      "lint %s -> %d warning(s)%s%s (got %d: %s)", r->cmdline, r->want, r->has ? " with " : "",
+		      r->has ? r->has : "", n, got[0] ? got : "none");
+	}
+	{
+		const char *const *known;
+		int n, k, want = 0;
+		static const char *const must[] = { "apkovl", "alpine_repo", "BOOTIF", "nbinit.link_wait",
+		                                    "nbinit.http_deadline", "nbinit.allow_untrusted",
+		                                    "nbinit.script_timeout", "nbinit.apkovl_verify", "quiet", NULL };
+
+		known = options_known(&n);
+		for (k = 0; must[k]; k++)
+			for (int j = 0; j < n; j++)
+				want += !strcmp(known[j], must[k]);
+		ok(want == k, "options_known has %d of the %d options checked (of %d known)", want, k, n);
+	}
+	source_options();
 	return done_testing();
 }

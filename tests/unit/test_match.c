@@ -148,5 +148,17 @@ int main(void)
 	}
 	differential();
 	dirs();
+	{
+		static const struct { const char *a, *b; int d; } dist[] = {
+			{ "", "", 0 }, { "apkovl", "apkovl", 0 }, { "apkvol", "apkovl", 1 }, { "BOOTIF", "bootif", 0 },
+			{ "nbinit.linkwait", "nbinit.link_wait", 1 }, { "alpine_repos", "alpine_repo", 1 },
+			{ "kitten", "sitting", 3 }, { "", "abc", 3 }, { "ovl_dev", "ovldev", 1 }, { "ab", "ba", 1 },
+		};
+		size_t k;
+
+		for (k = 0; k < sizeof(dist) / sizeof(dist[0]); k++)
+			ok(str_distance(dist[k].a, dist[k].b) == dist[k].d && str_distance(dist[k].b, dist[k].a) == dist[k].d,
+			   "str_distance(%s, %s) = %d (%d)", dist[k].a, dist[k].b, dist[k].d, str_distance(dist[k].a, dist[k].b));
+	}
 	return done_testing();
 }
