@@ -1,7 +1,13 @@
 /* Phase 6: the new root. A tmpfs (rootflags=) at /sysroot holds the
  * overlay; the repositories, resolv.conf and nbinit's records are written
  * into it; proc, sys, dev and the boot media move in; the initramfs is
- * emptied and init= runs there. Destructive steps are guarded first. */
+ * emptied and init= runs there. Destructive steps are guarded first.
+ * The overlay and the packages filled the new root: every write and mount
+ * target in it goes through its directory fd and never follows a symbolic
+ * link (lib/fileio.h beneath_*). A link in the way of
+ * /etc/apk/repositories or of a mount target stops the boot; of
+ * resolv.conf or nbinit's records in /var/lib/nbinit it is a warning and
+ * the file is not written. */
 #include <errno.h>
 #include <fcntl.h>
 #include <linux/magic.h>
@@ -39,27 +45,43 @@ static int nr_path(struct boot *b, char *buf, size_t size, const char *p)
 	return fmt_path(buf, size, "%s%s%s", b->root, b->newroot, p);
 }
 
-static bool nr_exists(struct boot *b, const char *p)
+/* The new root's directory fd, or a negative errno. */
+static int nr_open(struct boot *b)
 {
 	char buf[BOOT_PATH];
-	struct stat st;
+	int fd;
 
-	return !nr_path(b, buf, sizeof(buf), p) && lstat(buf, &st) == 0;
+	if (nr_path(b, buf, sizeof(buf), ""))
+		return -ENAMETOOLONG;
+	fd = open(buf, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	return fd < 0 ? -errno : fd;
 }
 
+/* 1 when P is in the new root (a symbolic link at P counts), 0 when not,
+ * or a negative errno (-ELOOP: a link on the way to it). */
+static int nr_exists(struct boot *b, const char *p)
+{
+	int rootfd = nr_open(b), fd;
+
+	if (rootfd < 0)
+		return rootfd;
+	fd = beneath_open(rootfd, p, O_PATH | O_NOFOLLOW, 0);
+	close(rootfd);
+	if (fd >= 0)
+		close(fd);
+	return fd >= 0 ? 1 : fd == -ENOENT ? 0 : fd;
+}
+
+/* Write P in the new root, never through a symbolic link. */
 static int nr_write(struct boot *b, const char *p, const char *text, size_t len)
 {
-	char buf[BOOT_PATH], dir[BOOT_PATH], *slash;
+	int rootfd = nr_open(b), err;
 
-	if (nr_path(b, buf, sizeof(buf), p))
-		return -ENAMETOOLONG;
-	snprintf(dir, sizeof(dir), "%s", buf);
-	slash = strrchr(dir, '/');
-	if (slash) {
-		*slash = '\0';
-		mkdir_p(dir, 0755);
-	}
-	return file_write(buf, text, len, 0644);
+	if (rootfd < 0)
+		return rootfd;
+	err = beneath_write(rootfd, p, text, len, 0644);
+	close(rootfd);
+	return err;
 }
 
 static int write_repositories(struct boot *b)
@@ -68,7 +90,12 @@ static int write_repositories(struct boot *b)
 	size_t len = 0;
 	int i, n = 0;
 
-	if (nr_exists(b, "/etc/apk/repositories")) {
+	int err = nr_exists(b, "/etc/apk/repositories");
+
+	if (err < 0)
+		return boot_fail(b, err, "newroot: /etc/apk/repositories: %s; not written",
+		                 beneath_strerror(err));
+	if (err) {
 		log_info("newroot: keeping the overlay's /etc/apk/repositories");
 		return 0;
 	}
@@ -89,22 +116,26 @@ static int write_repositories(struct boot *b)
 		return 0;
 	}
 	log_info("newroot: %d repositor%s in /etc/apk/repositories", n, n == 1 ? "y" : "ies");
-	return nr_write(b, "/etc/apk/repositories", text, len);
+	if ((err = nr_write(b, "/etc/apk/repositories", text, len)))
+		return boot_fail(b, err, "newroot: /etc/apk/repositories: %s; not written",
+		                 beneath_strerror(err));
+	return 0;
 }
 
 static void copy_in(struct boot *b, const char *from, const char *to)
 {
 	char src[BOOT_PATH], text[8192];
 	ssize_t n;
+	int err = nr_exists(b, to);
 
-	if (nr_exists(b, to) || rpath(b, src, sizeof(src), from))
+	if (err == 1 || rpath(b, src, sizeof(src), from))
 		return;
 	n = file_read_str(src, text, sizeof(text) - 1);
 	if (n < 0)
 		return;
 	text[n++] = '\n';
-	if (nr_write(b, to, text, (size_t)n))
-		log_warn("newroot: cannot write %s", to);
+	if (err || (err = nr_write(b, to, text, (size_t)n)))
+		log_warn("newroot: %s: %s; not written", to, beneath_strerror(err));
 }
 
 static int write_boot_record(struct boot *b)
@@ -142,7 +173,7 @@ int newroot_prepare(struct boot *b)
 	if (b->net_up)
 		copy_in(b, "/run/nbinit/net", "/var/lib/nbinit/net");
 	if ((err = write_boot_record(b)))
-		log_warn("newroot: /var/lib/nbinit/boot: %s", strerror(-err));
+		log_warn("newroot: /var/lib/nbinit/boot: %s; not written", beneath_strerror(err));
 	return 0;
 }
 
@@ -168,25 +199,48 @@ static int check_init(struct boot *b, int rootfd)
 	return 0;
 }
 
-static int move_in(struct boot *b, const char *what)
+/* The mounts to move into the new root, media first: their targets are
+ * made and checked before anything moves, so a link planted at one
+ * leaves everything where it was. Returns 0 or the boot_fail error. */
+static int move_all(struct boot *b)
 {
-	char dst[BOOT_PATH];
+	static const char *const core[] = { "/dev", "/proc", "/sys" };
+	const char *what[BOOT_MAX_MEDIA + 3];
+	int n = 0, i, rootfd, fd, err = 0;
 
-	if (nr_path(b, dst, sizeof(dst), what))
-		return -ENAMETOOLONG;
-	mkdir_p(dst, 0755);
-	if (mount(what, dst, NULL, MS_MOVE, NULL) < 0)
-		return -errno;
-	return 0;
+	for (i = 0; i < b->nmedia; i++)
+		what[n++] = b->media[i].mnt;
+	for (i = 0; i < 3; i++)
+		what[n++] = core[i];
+	if ((rootfd = nr_open(b)) < 0)
+		return boot_fail(b, rootfd, "newroot: %s: %s", b->newroot, strerror(-rootfd));
+	for (i = 0; i < n && !err; i++) {
+		fd = beneath_mkdirs(rootfd, what[i], 0755);
+		if (fd < 0)
+			err = boot_fail(b, fd, "newroot: %s: cannot move it into the new root: %s there",
+			                what[i], fd == -ELOOP ? "a symbolic link is in the way" : strerror(-fd));
+		else
+			close(fd);
+	}
+	for (i = 0; i < n && !err; i++) {
+		char src[BOOT_PATH];
+		int e;
+
+		if (rpath(b, src, sizeof(src), what[i]))
+			continue;
+		if ((e = beneath_move_mount(src, rootfd, what[i])))
+			log_warn("newroot: moving %s into the new root: %s", what[i], beneath_strerror(e));
+	}
+	close(rootfd);
+	return err;
 }
 
 int newroot_switch(struct boot *b)
 {
-	static const char *const core[] = { "/dev", "/proc", "/sys" };
 	struct statfs sfs;
 	struct stat rs, ns;
 	char *argv[34], args[512], *save = NULL, *tok;
-	int rootfd, fd, i, argc = 0, err;
+	int rootfd, fd, argc = 0, err;
 
 	/* Guards before anything destructive. */
 	if (statfs("/", &sfs) < 0 || (sfs.f_type != RAMFS_MAGIC && sfs.f_type != TMPFS_MAGIC))
@@ -209,16 +263,12 @@ int newroot_switch(struct boot *b)
 	{
 		static char tlbuf[8192];
 		int n = tl_format(tlbuf, sizeof(tlbuf));
-		if (n > 0 && nr_write(b, "/var/lib/nbinit/timeline", tlbuf, (size_t)n))
-			log_warn("newroot: cannot write /var/lib/nbinit/timeline");
+		if (n > 0 && (err = nr_write(b, "/var/lib/nbinit/timeline", tlbuf, (size_t)n)))
+			log_warn("newroot: /var/lib/nbinit/timeline: %s; not written", beneath_strerror(err));
 	}
 
-	for (i = 0; i < b->nmedia; i++)
-		if ((err = move_in(b, b->media[i].mnt)))
-			log_warn("newroot: moving %s into the new root: %s", b->media[i].mnt, strerror(-err));
-	for (i = 0; i < 3; i++)
-		if ((err = move_in(b, core[i])))
-			log_warn("newroot: moving %s into the new root: %s", core[i], strerror(-err));
+	if ((err = move_all(b)))
+		return err;
 
 	argv[argc++] = b->o.init;
 	snprintf(args, sizeof(args), "%s", b->o.init_args);

@@ -504,28 +504,26 @@ struct pk_exec_err {
 static int run_script(struct pk *p, const char *name, const char *ver, const struct apk_script *s,
                       char *const *args, struct pk_exec_err *x)
 {
-	char rel[BOOT_PATH], path[BOOT_PATH], dir[BOOT_PATH];
+	char rel[BOOT_PATH];
 	char *const envp[] = { "PATH=/usr/sbin:/usr/bin:/sbin:/bin", NULL };
-	int status = 0, err, pfd[2];
-	struct stat st;
+	int status = 0, err, pfd[2], dfd;
 	pid_t pid;
 	ssize_t n;
 
-	if (fmt_path(rel, sizeof(rel), "/lib/apk/exec/%s-%s.%s", name, ver, s->action) ||
-	    fmt_path(path, sizeof(path), "%s%s", p->nr, rel) || fmt_path(dir, sizeof(dir), "%s/lib/apk/exec", p->nr))
+	if (fmt_path(rel, sizeof(rel), "/lib/apk/exec/%s-%s.%s", name, ver, s->action))
 		return -ENAMETOOLONG;
-	if (stat(dir, &st) < 0) {
-		char parent[BOOT_PATH];
-		snprintf(parent, sizeof(parent), "%s/lib/apk", p->nr);
-		mkdir_p(parent, 0755);
-		if (mkdir(dir, 0700) == 0)
-			chmod(dir, 0700);
+	/* apk's exec directory is 0700; made, like the script, below the
+	 * new root's fd without following a link */
+	if ((dfd = beneath_mkdirs(p->rootfd, "/lib/apk", 0755)) >= 0) {
+		if (mkdirat(dfd, "exec", 0700) == 0)
+			fchmodat(dfd, "exec", 0700, 0);
+		close(dfd);
 	}
-	if ((err = file_write(path, s->text, s->len, 0755)))
+	if ((err = beneath_write(p->rootfd, rel, s->text, s->len, 0755)))
 		return err;
 	if (pipe2(pfd, O_CLOEXEC) < 0) {
 		err = -errno;
-		unlink(path);
+		beneath_unlink(p->rootfd, rel);
 		return err;
 	}
 	pid = fork();
@@ -533,7 +531,7 @@ static int run_script(struct pk *p, const char *name, const char *ver, const str
 		err = -errno;
 		close(pfd[0]);
 		close(pfd[1]);
-		unlink(path);
+		beneath_unlink(p->rootfd, rel);
 		return err;
 	}
 	if (pid == 0) {
@@ -566,7 +564,7 @@ static int run_script(struct pk *p, const char *name, const char *ver, const str
 	close(pfd[0]);
 	if (n == (ssize_t)sizeof(*x) && err != -ETIMEDOUT)
 		err = -ENOEXEC;
-	unlink(path);
+	beneath_unlink(p->rootfd, rel);
 	p->ids_stale = true;           /* it may have added users (apk resets its id cache too) */
 	return err;
 }
@@ -635,7 +633,7 @@ static void script(struct pk *p, struct pk_inst *in, const char *action, char *c
 		exec_why(p, s, &x, why, sizeof(why));
 		log_warn("packages: %s-%s: %s script: %s", pk->name, pk->version, action, why);
 	} else if (r < 0)
-		log_warn("packages: %s-%s: %s script: %s", pk->name, pk->version, action, strerror(-r));
+		log_warn("packages: %s-%s: %s script: %s", pk->name, pk->version, action, beneath_strerror(r));
 	else if (r >= 256)
 		log_warn("packages: %s-%s: %s script killed by signal %d", pk->name, pk->version, action, r - 256);
 	else
@@ -1410,18 +1408,10 @@ static void tar_file(struct buf *b, const char *name, const void *data, size_t s
 	tar_data(b, data, size);
 }
 
+/* Write REL in the new root, never through a symbolic link. */
 static int write_nr(struct pk *p, const char *rel, const void *data, size_t len)
 {
-	char path[BOOT_PATH], dir[BOOT_PATH], *slash;
-
-	if (fmt_path(path, sizeof(path), "%s%s", p->nr, rel))
-		return -ENAMETOOLONG;
-	snprintf(dir, sizeof(dir), "%s", path);
-	if ((slash = strrchr(dir, '/'))) {
-		*slash = '\0';
-		mkdir_p(dir, 0755);
-	}
-	return file_write(path, data, len, 0644);
+	return beneath_write(p->rootfd, rel, data, len, 0644);
 }
 
 static int word_cmp(const void *a, const void *b)
@@ -1521,18 +1511,18 @@ static int write_db(struct pk *p, const struct apk_want *w, size_t nw)
 	if (inst.err || scr.err || tdb.err || world.err)
 		err = -ENOMEM;
 	if (!err && (err = write_nr(p, "/lib/apk/db/installed", inst.p, inst.len)))
-		boot_fail(p->b, err, "packages: writing /lib/apk/db/installed: %s", strerror(-err));
+		boot_fail(p->b, err, "packages: writing /lib/apk/db/installed: %s", beneath_strerror(err));
 	if (!err && (err = write_nr(p, "/lib/apk/db/scripts.tar", scr.p, scr.len)))
-		boot_fail(p->b, err, "packages: writing /lib/apk/db/scripts.tar: %s", strerror(-err));
+		boot_fail(p->b, err, "packages: writing /lib/apk/db/scripts.tar: %s", beneath_strerror(err));
 	if (!err && (err = write_nr(p, "/lib/apk/db/triggers", tdb.p ? tdb.p : "", tdb.len)))
-		boot_fail(p->b, err, "packages: writing /lib/apk/db/triggers: %s", strerror(-err));
+		boot_fail(p->b, err, "packages: writing /lib/apk/db/triggers: %s", beneath_strerror(err));
 	if (!err && (err = write_nr(p, "/etc/apk/world", world.p ? world.p : "", world.len)))
-		boot_fail(p->b, err, "packages: writing /etc/apk/world: %s", strerror(-err));
+		boot_fail(p->b, err, "packages: writing /etc/apk/world: %s", beneath_strerror(err));
 	if (!err) {
 		char a[40];
 		int n = snprintf(a, sizeof(a), "%s\n", p->arch);
 		if ((err = write_nr(p, "/etc/apk/arch", a, (size_t)n)))
-			boot_fail(p->b, err, "packages: writing /etc/apk/arch: %s", strerror(-err));
+			boot_fail(p->b, err, "packages: writing /etc/apk/arch: %s", beneath_strerror(err));
 	}
 	for (i = 0; i < k; i++)
 		free(words[i]);
@@ -1548,27 +1538,31 @@ static int write_db(struct pk *p, const struct apk_want *w, size_t nw)
  * booted system trusts the same repositories. Existing keys stay. */
 static void copy_keys(struct pk *p)
 {
-	char dir[BOOT_PATH], src[BOOT_PATH], path[BOOT_PATH * 2];
+	char src[BOOT_PATH], path[BOOT_PATH * 2];
 	size_t i;
 
-	if (rpath(p->b, src, sizeof(src), "/etc/apk/keys") || fmt_path(dir, sizeof(dir), "%s/etc/apk/keys", p->nr))
+	if (rpath(p->b, src, sizeof(src), "/etc/apk/keys"))
 		return;
 	for (i = 0; i < p->keys.n; i++) {
 		static char pem[16384];
 		char from[BOOT_PATH * 2];
-		struct stat st;
 		ssize_t n;
+		int fd, err;
 
-		if (fmt_path(path, sizeof(path), "%s/%s", dir, p->keys.k[i].name) || lstat(path, &st) == 0 ||
+		if (fmt_path(path, sizeof(path), "/etc/apk/keys/%s", p->keys.k[i].name) ||
 		    fmt_path(from, sizeof(from), "%s/%s", src, p->keys.k[i].name))
 			continue;
+		if ((fd = beneath_open(p->rootfd, path, O_PATH | O_NOFOLLOW, 0)) >= 0) {
+			close(fd);
+			continue;
+		}
 		n = file_read_str(from, pem, sizeof(pem) - 1);
 		if (n <= 0)
 			continue;
 		pem[n++] = '\n';
-		mkdir_p(dir, 0755);
-		if (file_write(path, pem, (size_t)n, 0644))
-			log_warn("packages: cannot copy key %s into the new root", p->keys.k[i].name);
+		if ((err = fd == -ENOENT ? beneath_write(p->rootfd, path, pem, (size_t)n, 0644) : fd))
+			log_warn("packages: cannot copy key %s into the new root: %s", p->keys.k[i].name,
+			         beneath_strerror(err));
 	}
 }
 

@@ -1,11 +1,13 @@
 /* Small file helpers with fixed buffers. */
 #include <errno.h>
 #include <fcntl.h>
+#include <linux/openat2.h>
 #include <poll.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -255,4 +257,187 @@ int fd_wait(int fd, short events, int ms)
 		if (errno != EINTR)
 			return -errno;
 	}
+}
+
+/* ---- writing below a directory fd -------------------------------------- */
+
+#ifndef MOVE_MOUNT_T_EMPTY_PATH
+#define MOVE_MOUNT_T_EMPTY_PATH 0x00000040
+#endif
+
+/* PATH relative to the directory fd: "/a/b" and "a/b" alike, "/" is ".". */
+static const char *below(const char *path)
+{
+	while (*path == '/')
+		path++;
+	return *path ? path : ".";
+}
+
+int beneath_open(int dirfd, const char *path, int flags, mode_t mode)
+{
+	struct open_how how = {
+		.flags = (unsigned long long)(unsigned)(flags | O_CLOEXEC),
+		.mode = flags & (O_CREAT | O_TMPFILE) ? mode : 0,
+		.resolve = RESOLVE_BENEATH | RESOLVE_NO_SYMLINKS | RESOLVE_NO_MAGICLINKS,
+	};
+	int fd = -1, tries;
+
+	/* EAGAIN: a rename elsewhere raced with the kernel's checks */
+	for (tries = 0; tries < 16; tries++) {
+		fd = (int)syscall(SYS_openat2, dirfd, below(path), &how, sizeof(how));
+		if (fd >= 0 || errno != EAGAIN)
+			break;
+	}
+	return fd < 0 ? -errno : fd;
+}
+
+int beneath_mkdirs(int dirfd, const char *path, mode_t mode)
+{
+	char comp[256];
+	const char *p = below(path);
+	int cur, next;
+
+	cur = beneath_open(dirfd, ".", O_PATH | O_DIRECTORY, 0);
+	if (cur < 0)
+		return cur;
+	while (*p) {
+		size_t n = strcspn(p, "/");
+
+		if (n >= sizeof(comp)) {
+			close(cur);
+			return -ENAMETOOLONG;
+		}
+		memcpy(comp, p, n);
+		comp[n] = '\0';
+		p += n;
+		p += strspn(p, "/");
+		if (!strcmp(comp, "."))
+			continue;
+		/* mkdirat does not follow a symlink at COMP: EEXIST, then
+		 * the open below refuses it */
+		if (mkdirat(cur, comp, mode) < 0 && errno != EEXIST) {
+			next = -errno;
+			close(cur);
+			return next;
+		}
+		next = beneath_open(cur, comp, O_PATH | O_DIRECTORY, 0);
+		close(cur);
+		if (next < 0)
+			return next;
+		cur = next;
+	}
+	return cur;
+}
+
+int beneath_write(int dirfd, const char *path, const void *data, size_t len, mode_t mode)
+{
+	char dir[4096], tmp[300];
+	const char *rel = below(path), *leaf, *p = data;
+	struct stat st;
+	int dfd, fd, err;
+
+	if (fmt_path(dir, sizeof(dir), "%s", rel))
+		return -ENAMETOOLONG;
+	leaf = strrchr(rel, '/');
+	if (leaf) {
+		dir[leaf - rel] = '\0';
+		leaf++;
+	} else {
+		strcpy(dir, ".");
+		leaf = rel;
+	}
+	if (!*leaf || !strcmp(leaf, ".") || !strcmp(leaf, "..") ||
+	    fmt_path(tmp, sizeof(tmp), "%s.nbtmp", leaf))
+		return -EINVAL;
+	dfd = beneath_mkdirs(dirfd, dir, 0755);
+	if (dfd < 0)
+		return dfd;
+	if (fstatat(dfd, leaf, &st, AT_SYMLINK_NOFOLLOW) == 0 && S_ISLNK(st.st_mode)) {
+		err = -ELOOP;
+		goto err_dir;
+	}
+	/* O_PATH directory fds cannot be written through: reopen it */
+	fd = beneath_open(dfd, ".", O_RDONLY | O_DIRECTORY, 0);
+	close(dfd);
+	if (fd < 0)
+		return fd;
+	dfd = fd;
+	unlinkat(dfd, tmp, 0);
+	fd = openat(dfd, tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, mode);
+	if (fd < 0) {
+		err = -errno;
+		goto err_dir;
+	}
+	while (len) {
+		ssize_t n = write(fd, p, len);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0) {
+			err = -errno;
+			close(fd);
+			goto err_unlink;
+		}
+		p += n;
+		len -= (size_t)n;
+	}
+	if (fchmod(fd, mode) < 0) {
+		err = -errno;
+		close(fd);
+		goto err_unlink;
+	}
+	if (close(fd) < 0 || renameat(dfd, tmp, dfd, leaf) < 0) {
+		err = -errno;
+		goto err_unlink;
+	}
+	close(dfd);
+	return 0;
+
+err_unlink:
+	unlinkat(dfd, tmp, 0);
+err_dir:
+	close(dfd);
+	return err;
+}
+
+int beneath_unlink(int dirfd, const char *path)
+{
+	char dir[4096];
+	const char *rel = below(path), *leaf = strrchr(rel, '/');
+	int dfd, err = 0;
+
+	if (fmt_path(dir, sizeof(dir), "%s", rel))
+		return -ENAMETOOLONG;
+	if (leaf)
+		dir[leaf++ - rel] = '\0';
+	else
+		strcpy(dir, "."), leaf = rel;
+	dfd = beneath_open(dirfd, dir, O_PATH | O_DIRECTORY, 0);
+	if (dfd < 0)
+		return dfd;
+	if (unlinkat(dfd, leaf, 0) < 0)
+		err = -errno;
+	close(dfd);
+	return err;
+}
+
+int beneath_move_mount(const char *from, int dirfd, const char *path)
+{
+	int to = beneath_mkdirs(dirfd, path, 0755), err = 0;
+
+	if (to < 0)
+		return to;
+	if (syscall(SYS_move_mount, AT_FDCWD, from, to, "", MOVE_MOUNT_T_EMPTY_PATH) < 0)
+		err = -errno;
+	close(to);
+	return err;
+}
+
+const char *beneath_strerror(int err)
+{
+	if (err == -ELOOP)
+		return "a symbolic link is in the way";
+	if (err == -EXDEV)
+		return "it leads outside";
+	return strerror(-err);
 }

@@ -46,4 +46,42 @@ long long mono_us(void);
  * after signals. Returns 0, -ETIMEDOUT or -errno. */
 int fd_wait(int fd, short events, int ms);
 
+/* ---- writing below a directory fd, never through a symbolic link ----
+ * For a tree someone else filled (an overlay, packages): every path below
+ * is resolved with openat2(2) RESOLVE_BENEATH | RESOLVE_NO_SYMLINKS |
+ * RESOLVE_NO_MAGICLINKS, so neither a symlink (absolute or relative, on the
+ * way or at the end) nor ".." can lead a write outside DIRFD. A leading
+ * '/' in PATH means DIRFD itself. Needs Linux 5.6 (-ENOSYS before). */
+
+/* openat2 of PATH below DIRFD as above. Returns the fd, or -ELOOP (a
+ * symbolic link on the way; at the end too unless FLAGS has O_PATH |
+ * O_NOFOLLOW), -EXDEV (".." above DIRFD) or another -errno. */
+int beneath_open(int dirfd, const char *path, int flags, mode_t mode);
+
+/* mkdir -p of PATH below DIRFD with MODE for missing components, each
+ * component checked as beneath_open does. Returns an O_PATH fd of the
+ * directory, or -ELOOP when a component is a symbolic link, -ENOTDIR when
+ * one is not a directory, or another -errno. */
+int beneath_mkdirs(int dirfd, const char *path, mode_t mode);
+
+/* file_write below DIRFD: the parent directories made by beneath_mkdirs,
+ * LEN bytes of DATA written to a temporary name and renamed over PATH
+ * (MODE). A symbolic link at PATH itself is refused as well (-ELOOP), not
+ * replaced. Returns 0 or a negative errno as beneath_mkdirs. */
+int beneath_write(int dirfd, const char *path, const void *data, size_t len, mode_t mode);
+
+/* Remove the non-directory PATH below DIRFD, its parent reached as
+ * beneath_open does. Returns 0 or a negative errno. */
+int beneath_unlink(int dirfd, const char *path);
+
+/* Move the mount at FROM (a path of the caller's) onto the directory PATH
+ * below DIRFD, made with beneath_mkdirs: MS_MOVE without following a link
+ * planted at or above the target (move_mount(2), Linux 5.2). Returns 0 or
+ * a negative errno. */
+int beneath_move_mount(const char *from, int dirfd, const char *path);
+
+/* Words for an error of the beneath_ functions: "a symbolic link is in the
+ * way" for -ELOOP, "it leads outside" for -EXDEV, else strerror. */
+const char *beneath_strerror(int err);
+
 #endif

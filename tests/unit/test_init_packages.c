@@ -309,6 +309,14 @@ static const struct row rows[] = {
 	 * unless that takes more than an eighth of MemAvailable. */
 	ROW_SETUP("depot packages are copied (the copy cannot be made: that is the error)", "good", "", 2, -EISDIR,
 	          "run/nbinit/package.apk: Is a directory", NO_COPY),
+	/* the overlay planted links: the phase's own writes do not follow
+	 * them (ROOT/outside must stay empty) */
+	ROW_SETUP("a link planted at lib/apk/db: the database is not written through it", "good", "", 2, -ELOOP,
+	          "packages: writing /lib/apk/db/installed: a symbolic link is in the way",
+	          "mkdir -p sysroot/lib/apk && ln -s $PWD/../outside sysroot/lib/apk/db"),
+	ROW_SETUP("a link planted at etc/apk/keys: the key is not copied through it", "good", "", 2, 0,
+	          "musl busybox busybox-binsh alpine-baselayout alpine-base hello hello-completion",
+	          "rm -rf sysroot/etc/apk/keys && ln -s ../../../../outside sysroot/etc/apk/keys"),
 	ROW_SETUP("little memory: depot packages read where they are, not copied", "good", "", 2, 0,
 	          "musl busybox busybox-binsh alpine-baselayout alpine-base hello hello-completion",
 	          NO_COPY " proc && printf 'MemTotal: 65536 kB\\nMemAvailable: 1 kB\\n' >proc/meminfo"),
@@ -429,7 +437,7 @@ int main(void)
 		int err;
 
 		/* A fresh initramfs: keys, media link, new root with the overlay. */
-		sh("cd %s && rm -rf initrd/sysroot initrd/media initrd/run initrd/proc && mkdir -p initrd/media && cp -a ovl initrd/sysroot",
+		sh("cd %s && rm -rf initrd/sysroot initrd/media initrd/run initrd/proc outside && mkdir -p initrd/media outside && cp -a ovl initrd/sysroot",
 		   root);
 		if (r->depot)
 			sh("ln -s ../../%s %s/initrd/media/nfs", r->depot, root);
@@ -478,6 +486,9 @@ int main(void)
 			if (getenv("NBINIT_VERBOSE"))
 				fputs(plog, stderr);
 		}
+		if (r->setup && strstr(r->setup, "outside"))
+			ok_at(!sh("test -z \"$(ls -A %s/outside)\"", root), r->file, r->line,
+			      "%s: nothing written outside the new root", r->what);
 		if (r->err) {
 			ok_at(err == r->err && strstr(b.why, r->want), r->file, r->line, "%s: %d %s", r->what, err, b.why);
 			continue;
