@@ -26,8 +26,22 @@
 #   NBLAB cmdline <text>              /proc/cmdline
 #   NBLAB apk-pkg <name>-<version>    each package in /lib/apk/db/installed
 #   NBLAB apk-db ok <n> files         every file the db lists is on disk with its Z:
-#                                     checksum, and /bin /sbin /usr /lib hold nothing else
+#                                     checksum (outside /etc, as apk audit --system)
+#                                     and its a:/M: owner and mode, no file is
+#                                     listed by two packages, and /bin /sbin /usr /lib hold
+#                                     nothing else (busybox's applet links aside, which
+#                                     its post-install makes and no package owns, as on Alpine)
 #   NBLAB apk-db bad <path> <why>     ... or what is wrong, one line each
+#   NBLAB apk-owner <path> <user>:<group> <mode>
+#                                     db entries (a:, M:) not owned by root, as on disk by name
+#   NBLAB apk-xattr <path> security.capability <hex>
+#                                     db entries with an xattr checksum, read back with
+#                                     /usr/bin/nblab-xattr when the root has it
+#   NBLAB apk-replaces <pkg> <r: words>
+#   NBLAB apk-who <path> <pkg>        each file of a package that replaces another
+#   NBLAB apk-flags <pkg> <f: flags>  a package apk would call broken (f: conflict, s: script)
+#   NBLAB passwd <name> <uid> <gid>   each user of /etc/passwd
+#   NBLAB applet <path> <target>      /bin/ls, /bin/cat, /usr/bin/env when they are links
 #   NBLAB apk-ran <text>              /var/lib/nblab/*: what the install scripts wrote
 #   NBLAB apk-world <word>            /etc/apk/world
 #   NBLAB-END
@@ -138,22 +152,45 @@ q1() {
 if [ -r /lib/apk/db/installed ]; then
 	db=/tmp/nblab-apk-files
 	: >"$db"
-	bad=0 n=0 dir= file= pkg=
+	bad=0 n=0 dir= file= pkg= repl=
+	# acl PATH a:/M:-VALUE: the recorded uid:gid:mode against the disk.
+	acl() {
+		set -- "$1" $(echo "$2" | $bb tr ':' ' ')
+		[ -e "$1" ] || [ -L "$1" ] || return 0
+		[ "$($bb stat -c '%u:%g:%a' "$1")" = "$2:$3:$4" ] ||
+			{ say apk-db bad "$1" "owner/mode $($bb stat -c '%u:%g:%a' "$1"), db $2:$3:$4"; bad=1; }
+		[ "$2:$3" = 0:0 ] || say apk-owner "$1" "$($bb stat -c '%U:%G %a' "$1")"
+		if [ -n "$5" ] && [ -x /usr/bin/nblab-xattr ]; then
+			say apk-xattr "$1" security.capability "$(/usr/bin/nblab-xattr "$1" security.capability)"
+		fi
+	}
 	while IFS= read -r l; do
 		case $l in
-		P:*) pkg=${l#P:} ;;
+		P:*) pkg=${l#P:} repl= ;;
 		V:*) say apk-pkg "$pkg-${l#V:}" ;;
+		r:*) repl=1; say apk-replaces "$pkg" "${l#r:}" ;;
+		f:*) say apk-flags "$pkg" "${l#f:}" ;;
 		F:*) dir=${l#F:}
 			[ -d "/$dir" ] || { say apk-db bad "/$dir" "directory missing"; bad=1; } ;;
-		R:*) file=/$dir/${l#R:}; n=$((n + 1)); echo "$file" >>"$db"
+		M:*) acl "/$dir" "${l#M:}" ;;
+		R:*) file=/$dir/${l#R:}; n=$((n + 1))
+			$bb grep -qxF "$file" "$db" && { say apk-db bad "$file" "listed by two packages"; bad=1; }
+			echo "$file" >>"$db"
+			[ -n "$repl" ] && say apk-who "$file" "$pkg"
 			[ -e "$file" ] || [ -L "$file" ] || { say apk-db bad "$file" "missing"; bad=1; } ;;
+		a:*) acl "$file" "${l#a:}" ;;
 		Z:*) [ -e "$file" ] || [ -L "$file" ] || continue
+			# As apk audit --system: /etc is apk's protected path (config
+			# that scripts and the admin change); its contents are not compared.
+			case $file in /etc/*) continue ;; esac
 			[ "$(q1 "$file")" = "${l#Z:}" ] || { say apk-db bad "$file" "checksum differs"; bad=1; } ;;
 		esac
 	done </lib/apk/db/installed
-	# Nothing on disk that no package owns (the overlay's /sbin/init aside).
+	# Nothing on disk that no package owns (the overlay's /sbin/init aside,
+	# and the links busybox's post-install makes with --install -s).
 	for f in $($bb find /bin /sbin /usr /lib ! -path '/lib/apk/*' ! -path '/lib/modules/*' \( -type f -o -type l \) 2>/dev/null); do
 		[ "$f" = /sbin/init ] && continue
+		[ -L "$f" ] && [ "$($bb readlink "$f")" = /bin/busybox ] && ! $bb grep -qxF "$f" "$db" && continue
 		$bb grep -qxF "$f" "$db" || { say apk-db bad "$f" "not in the database"; bad=1; }
 	done
 	[ $bad = 0 ] && say apk-db ok "$n" files
@@ -162,6 +199,14 @@ if [ -r /lib/apk/db/installed ]; then
 	done
 	[ -r /etc/apk/world ] && for w in $($bb cat /etc/apk/world); do say apk-world "$w"; done
 fi
+if [ -r /etc/passwd ]; then
+	while IFS=: read -r u _ uid gid _; do
+		say passwd "$u" "$uid" "$gid"
+	done </etc/passwd
+fi
+for f in /bin/ls /bin/cat /usr/bin/env; do
+	[ -L "$f" ] && say applet "$f" "$($bb readlink "$f")"
+done
 echo NBLAB-END
 
 $bb sync
