@@ -65,6 +65,7 @@ uncompress() {
 	1f8b*) gzip -dc "$1" ;;
 	fd377a58) xz -dc "$1" ;;
 	28b52ffd) zstd -qdc "$1" ;;
+	02214c18) lz4 -qdc "$1" ;;
 	*) cat "$1" ;;
 	esac
 }
@@ -191,7 +192,12 @@ check "-l lists exactly what the archive holds" \
 	'sed -e "s|^\./||" -e "/^\.$/d" "$tmp/out" | cmp -s - "$tmp/names1.nodot"'
 
 # ---------------------------------------------------------------- compressions
-for c in gzip:1f8b08 xz:fd377a585a00 zstd:28b52ffd none:303730373031; do
+for c in gzip:1f8b08 xz:fd377a585a00 zstd:28b52ffd lz4:02214c18 none:303730373031; do
+	if ! command -v "${c%%:*}" >/dev/null 2>&1 && [ "${c%%:*}" != none ]; then
+		n=$((n + 1))
+		echo "ok $n # skip ${c%%:*} is not installed (tests/setup installs it)"
+		continue
+	fi
 	pack -C "${c%%:*}" -F nbinit-base,nbinit-virtio -o "$tmp/c.${c%%:*}" "$kver"
 	magic=$(od -An -tx1 -N6 "$tmp/c.${c%%:*}" | tr -d ' \n')
 	check "-C ${c%%:*} exits 0 ($rc), output starts with ${c#*:} ($magic)" \
@@ -202,9 +208,9 @@ for c in gzip:1f8b08 xz:fd377a585a00 zstd:28b52ffd none:303730373031; do
 done
 check "-C xz uses the CRC32 check that the kernel's unxz supports" \
 	'xz --robot -lv "$tmp/c.xz" | grep -q CRC32'
-pack -C lz4 -F nbinit-base -o "$tmp/c.lz4" "$kver"
-check "-C lz4 is refused in one line" \
-	'[ "$rc" != 0 ] && [ "$(wc -l <"$tmp/err")" = 1 ] && grep -q "^mkpxerd: -C lz4: " "$tmp/err"'
+pack -C lzo -F nbinit-base -o "$tmp/c.lzo" "$kver"
+check "-C lzo is refused in one line" \
+	'[ "$rc" != 0 ] && [ "$(wc -l <"$tmp/err")" = 1 ] && grep -q "^mkpxerd: -C lzo: " "$tmp/err"'
 
 # ---------------------------------------------------------------- errors
 pack -F nbinit-base,nosuch -o "$tmp/e1" "$kver"
