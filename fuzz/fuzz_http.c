@@ -4,7 +4,9 @@
  * (received never exceeds an announced Content-Length on success, the why
  * text is set on failure and NUL-terminated), the sink sees exactly
  * RES->received bytes, and the same input read in one piece gives the same
- * verdict and body. */
+ * verdict and body. A first byte of 0x80 or more sets a body limit
+ * (max_body, (byte & 0x7f) * 13 bytes): no more than that reaches the sink,
+ * and only a limit makes -EFBIG. */
 #include "common.h"
 #include "http.h"
 
@@ -53,6 +55,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	static struct http_result r1, r2;
 	struct body b1 = { 0, 14695981039346656037ull }, b2 = b1;
 	size_t ns = size && data[0] < 16 ? data[0] : 0;
+	struct http_opts o = { .max_body = size && data[0] >= 0x80 ? (data[0] & 0x7f) * 13 : 0 };
 	struct feed f1, f2;
 	int e1, e2;
 
@@ -60,13 +63,17 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		return 0;
 	f1 = (struct feed){ data + 1 + ns, size - 1 - ns, data + 1, ns, 0 };
 	f2 = (struct feed){ data + 1 + ns, size - 1 - ns, NULL, 0, 0 };
-	e1 = http_read_response(rd, &f1, NULL, sink, &b1, &r1);
+	e1 = http_read_response(rd, &f1, &o, sink, &b1, &r1);
 	FZ_ASSERT(memchr(r1.why, '\0', sizeof(r1.why)));
 	FZ_ASSERT(e1 == 0 || r1.why[0]);
 	FZ_ASSERT((unsigned long long)r1.received == b1.n);
 	if (e1 == 0 && r1.content_length >= 0)
 		FZ_ASSERT(r1.received == r1.content_length);
-	e2 = http_read_response(rd, &f2, NULL, sink, &b2, &r2);
+	if (o.max_body > 0)
+		FZ_ASSERT(r1.received <= o.max_body);
+	else
+		FZ_ASSERT(e1 != -EFBIG);
+	e2 = http_read_response(rd, &f2, &o, sink, &b2, &r2);
 	FZ_ASSERT(e1 == e2);
 	FZ_ASSERT(r1.status == r2.status);
 	if (e1 == 0)

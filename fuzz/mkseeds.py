@@ -1,7 +1,12 @@
 #!/usr/bin/env python3
 """Write the seed corpora under fuzz/corpus/<fuzzer>/ (committed; run again
 after changing this file). Text seeds are inline; tar, gzip and compressed
-module seeds are built with fixed times so the output does not change."""
+module seeds are built with fixed times so the output does not change.
+A target's directory is emptied when its first seed is written; corpora
+this script does not make (http) are left alone. The file system images
+(blkprobe: mkfs tools, a missing one is skipped) and the TLS server
+flights (tls: a certificate made by the openssl CLI, keys and randoms
+fresh each run) change from run to run."""
 import gzip
 import io
 import lzma
@@ -9,7 +14,9 @@ import os
 import shutil
 import subprocess
 import sys
+import ssl
 import tarfile
+import tempfile
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 CORPUS = os.path.join(HERE, "corpus")
@@ -196,16 +203,125 @@ def gz(data):
     return gzip.compress(data, mtime=0)
 
 
+CLEARED = set()
+
+
 def write(target, name, data):
     d = os.path.join(CORPUS, target)
+    if target not in CLEARED:
+        shutil.rmtree(d, ignore_errors=True)
+        CLEARED.add(target)
     os.makedirs(d, exist_ok=True)
     with open(os.path.join(d, name), "wb") as f:
         f.write(data)
 
 
+# apkdb: the world's words on the first line, then APKINDEX text; "\n\n\n"
+# starts a second repository.
+APKDB = {
+    "base": b"alpine-base pkgs>=1 !hates\n"
+            b"P:musl\nV:1.2.4-r2\nA:x86_64\nC:Q1AAAAAAAAAAAAAAAAAAAAAAAAAAA=\nS:383152\nI:622592\n"
+            b"T:the musl c library\nU:https://musl.libc.org/\nL:MIT\no:musl\nm:Maintainer <m@x>\n"
+            b"t:1700000000\nc:abc\np:so:libc.musl-x86_64.so.1=1\n\n"
+            b"P:busybox\nV:1.36.1-r5\nA:x86_64\nD:so:libc.musl-x86_64.so.1\n"
+            b"p:cmd:busybox=1.36.1-r5 cmd:sh=1.36.1-r5\n\n"
+            b"P:alpine-baselayout\nV:3.4.3-r1\nA:x86_64\nD:busybox\n\n"
+            b"P:alpine-base\nV:3.19.0-r0\nA:noarch\nD:alpine-baselayout busybox openrc\n\n"
+            b"P:openrc\nV:0.52-r0\nA:x86_64\nD:so:libc.musl-x86_64.so.1 cmd:sh\n\n"
+            b"P:pkgs\nV:1.0_rc2-r1\nA:x86_64\nD:musl>=1.2 musl<2 busybox~1.36\n\n",
+    "versions": b"c>=2.0_beta3 d~1.6 e=1.0-r0 f<1.0a g><Q1AAAAAAAAAAAAAAAAAAAAAAAAAAA=\n"
+                b"P:c\nV:1.0-r0\nA:x86_64\n\nP:c\nV:2.0_beta10\nA:x86_64\n\n"
+                b"P:c\nV:2.0_beta3_p1\nA:x86_64\n\nP:d\nV:1.6.3-r0\nA:x86_64\n\n"
+                b"P:d\nV:1.06\nA:x86_64\n\nP:e\nV:1.0-r0\nA:x86_64\n\n"
+                b"P:e\nV:1.0_git20240101\nA:x86_64\n\nP:f\nV:0.9z\nA:x86_64\n\n"
+                b"P:g\nV:1.0~abcdef-r3\nA:x86_64\nC:Q1AAAAAAAAAAAAAAAAAAAAAAAAAAA=\n\n"
+                b"\n\nP:c\nV:2.0_cvs\nA:x86_64\n\nP:d\nV:1.6_pre1\nA:aarch64\n\n",
+    "providers": b"needs-mta needs-shell top cyc-a real\n"
+                 b"P:mta-a\nV:1\nA:x86_64\np:mta\n\nP:mta-b\nV:1\nA:x86_64\np:mta\n\n"
+                 b"P:needs-mta\nV:1\nA:x86_64\nD:mta\n\n"
+                 b"P:sh-a\nV:1\nA:x86_64\np:shell\nk:10\n\nP:sh-b\nV:1\nA:x86_64\np:shell\nk:20\n\n"
+                 b"P:needs-shell\nV:1\nA:x86_64\nD:shell\n\n"
+                 b"P:top\nV:1\nA:x86_64\nD:needs-missing\n\nP:needs-missing\nV:1\nA:x86_64\nD:libzz>=2\n\n"
+                 b"P:cyc-a\nV:1\nA:x86_64\nD:cyc-b\n\nP:cyc-b\nV:1\nA:x86_64\nD:cyc-a\n\n"
+                 b"P:real\nV:1\nA:x86_64\n\nP:fake-real\nV:9\nA:x86_64\np:real=9\n\n"
+                 b"P:doc\nV:1\nA:x86_64\ni:busybox=1 docs\n\n",
+    "malformed": b"x\nP:\nV:\n\nP:a\nV:1\nD:>=\nX\n\nnot a field\n",
+}
+
+# blkprobe: images made by the tools test_blkprobe.c uses, cut after what
+# the probe reads so the seeds stay small.
+BLKPROBE = {
+    "vfat12": "mkfs.vfat -C -F 12 -n NBBOOT -i 1234abcd img 2048",
+    "vfat32": "mkfs.vfat -C -F 32 -n 'MY DISK' -i deadbeef img 65536",
+    "ext4": "mke2fs -q -F -t ext4 -L NBROOT -U 0e0e0e0e-1111-2222-3333-444444444444 img 4096",
+    "ext2": "mke2fs -q -F -t ext2 img 1024",
+    "iso9660": "mkdir -p iso && echo x > iso/f && genisoimage -quiet -V ALPINE -o img iso",
+    "squashfs": "mkdir -p sq && echo x > sq/f && mksquashfs sq img -quiet -noappend >/dev/null",
+    "btrfs": "truncate -s 128M img && mkfs.btrfs -q -L NBBTR img",
+    "xfs": "truncate -s 300M img && mkfs.xfs -q -L NBXFS img",
+}
+
+
+def blkprobe_seeds():
+    for name, cmd in BLKPROBE.items():
+        tool = cmd.split("&&")[-1].split()[0]
+        if not shutil.which(tool) and not os.path.exists("/usr/sbin/" + tool):
+            print("mkseeds: no %s, no %s seed" % (tool, name), file=sys.stderr)
+            continue
+        with tempfile.TemporaryDirectory() as d:
+            env = dict(os.environ, PATH=os.environ.get("PATH", "") + ":/usr/sbin:/sbin")
+            subprocess.run(cmd, shell=True, cwd=d, check=True, env=env)
+            # what the probe reads: btrfs's superblock at 64 KiB, the ISO
+            # volume descriptors from 32 KiB, the others in the first 4 KiB
+            keep = {"btrfs": 70 * 1024, "iso9660": 40 * 1024}.get(name, 8 * 1024)
+            with open(os.path.join(d, "img"), "rb") as f:
+                write("blkprobe", name, f.read(keep))
+
+
+def server_flight(cert, key, ciphers):
+    """What a TLS 1.2 server sends after the ClientHello of a client like
+    ours: ServerHello, Certificate, ServerKeyExchange, ServerHelloDone."""
+    sctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    sctx.load_cert_chain(cert, key)
+    sctx.set_ciphers(ciphers)
+    sctx.maximum_version = ssl.TLSVersion.TLSv1_2
+    cctx = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
+    cctx.check_hostname = False
+    cctx.verify_mode = ssl.CERT_NONE
+    cctx.maximum_version = ssl.TLSVersion.TLSv1_2
+    ci, co, si, so = ssl.MemoryBIO(), ssl.MemoryBIO(), ssl.MemoryBIO(), ssl.MemoryBIO()
+    c = cctx.wrap_bio(ci, co, server_hostname="repo.example.org")
+    s = sctx.wrap_bio(si, so, server_side=True)
+    try:
+        c.do_handshake()
+    except ssl.SSLWantReadError:
+        pass
+    si.write(co.read())
+    try:
+        s.do_handshake()
+    except ssl.SSLWantReadError:
+        pass
+    return so.read()
+
+
+def tls_seeds():
+    with tempfile.TemporaryDirectory() as d:
+        for kind, args in (("ecdsa", ["-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256"]),
+                           ("rsa", ["-newkey", "rsa:2048"])):
+            cert, key = os.path.join(d, kind + ".pem"), os.path.join(d, kind + ".key")
+            subprocess.run(["openssl", "req", "-x509", "-nodes", "-days", "3650", "-subj",
+                            "/CN=repo.example.org", "-addext", "subjectAltName=DNS:repo.example.org",
+                            "-keyout", key, "-out", cert] + args,
+                           check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+            suite = "ECDHE-ECDSA-AES128-GCM-SHA256" if kind == "ecdsa" else "ECDHE-RSA-CHACHA20-POLY1305"
+            write("tls", "flight-" + kind, server_flight(cert, key, suite))
+    # a handshake_failure alert, a plain HTTP answer, a record too long
+    write("tls", "alert", b"\x15\x03\x03\x00\x02\x02\x28")
+    write("tls", "plain-http", b"HTTP/1.1 400 Bad Request\r\nContent-Length: 0\r\n\r\n")
+    write("tls", "long-record", b"\x16\x03\x03\x48\x01" + b"\x02" * 64)
+
+
 def main():
-    if os.path.isdir(CORPUS):
-        shutil.rmtree(CORPUS)
     for name, data in CMDLINE.items():
         write("cmdline", name, data)
     for name, data in IPCONF.items():
@@ -218,6 +334,10 @@ def main():
         write("kmod", name, data)
     for name, data in DNS.items():
         write("dns", name, data)
+    for name, data in APKDB.items():
+        write("apkdb", name, data)
+    blkprobe_seeds()
+    tls_seeds()
 
     tars = {
         "apkovl-ustar": tar_bytes(tarfile.USTAR_FORMAT, APKOVL),

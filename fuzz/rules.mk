@@ -30,9 +30,11 @@ AS := $(OUT)/asan
 LIB_H := $(wildcard lib/*.h)
 INIT_H := $(wildcard init/*.h)
 
-# Every fuzzer with the lib/ sources it exercises: one whose sources are not
-# written yet is skipped (and reported as such) rather than failing the build.
-FUZZERS := cmdline ipconf url kv kmod modfile tar extract http dns
+# Every fuzzer with the lib/ sources it exercises. A fuzzer whose source
+# (fuzz/fuzz_NAME.c) or lib/ sources are missing FAILS make fuzz and
+# fuzz-smoke, and so does a fuzz/fuzz_*.c that is not listed here: the
+# count of fuzzers run is the count of fuzzers there are.
+FUZZERS := cmdline ipconf url kv kmod modfile tar extract http dns apkdb blkprobe tls
 need_cmdline := lib/cmdline.c
 need_ipconf  := lib/ipconf.c
 need_url     := lib/url.c
@@ -43,7 +45,11 @@ need_tar     := lib/tar.c
 need_extract := lib/gunzip.c lib/tar.c lib/extract.c
 need_http    := lib/http.c lib/url.c lib/tls.c
 need_dns     := lib/dns.c
-missing = $(filter-out $(wildcard $(need_$1)),$(need_$1))
+need_apkdb   := lib/apkindex.c lib/apkver.c lib/apksolve.c
+need_blkprobe := lib/blkprobe.c
+need_tls     := lib/tls.c lib/fileio.c
+missing = $(filter-out $(wildcard fuzz/fuzz_$1.c $(need_$1)),fuzz/fuzz_$1.c $(need_$1))
+UNLISTED := $(filter-out $(FUZZERS),$(patsubst fuzz/fuzz_%.c,%,$(wildcard fuzz/fuzz_*.c)))
 
 FUZZ_TARGETS ?= $(FUZZERS)
 unknown := $(filter-out $(FUZZERS),$(FUZZ_TARGETS))
@@ -74,7 +80,9 @@ $(FZ)/fuzz_%: fuzz/fuzz_%.c fuzz/common.h $(LIB_H) $(FZ)/libnb.a
 		-o $@ $< $(FZ)/libnb.a $(LIBS)
 
 fuzz: $(READY:%=$(FZ)/fuzz_%)
-	@$(foreach f,$(NOT_READY),echo "fuzz: $f not built: $(call missing,$f) not written yet";)
+	@$(foreach f,$(NOT_READY),echo "fuzz: $f cannot be built: $(call missing,$f) missing" >&2;)
+	@$(foreach f,$(UNLISTED),echo "fuzz: fuzz/fuzz_$f.c is not in FUZZERS (fuzz/rules.mk): it would never run" >&2;)
+	@test -z "$(strip $(NOT_READY) $(UNLISTED))"
 
 fuzz-smoke: fuzz
 	@fuzz/run.sh smoke $(FZ) $(READY)
@@ -82,9 +90,11 @@ fuzz-smoke: fuzz
 fuzz-long: fuzz
 	@fuzz/run.sh long $(FZ) $(READY)
 
-# One line per fuzzer: its name, then the sources it still lacks (if any).
+# One line per fuzzer: its name, then what is wrong with it (missing
+# sources; a fuzz/fuzz_*.c not listed in FUZZERS), if anything.
 fuzz-list:
-	@$(foreach f,$(FUZZ_TARGETS),echo "$f $(call missing,$f)";)
+	@$(foreach f,$(FUZZ_TARGETS),echo "$f $(if $(call missing,$f),missing: $(call missing,$f))";)
+	@$(foreach f,$(UNLISTED),echo "$f not in FUZZERS of fuzz/rules.mk";)
 
 # ---- unit tests under ASan + UBSan (dynamic, not static) ----------------
 
