@@ -89,6 +89,7 @@ int gunzip_feed(struct gunzip *g, const void *buf, size_t len)
 		return fail(g, -EINVAL, "input chunk too large");
 
 	while (more) {
+		const unsigned char *start = s->z.next_in;
 		uInt before = s->z.avail_in;
 		size_t produced;
 		int ret, err;
@@ -102,12 +103,20 @@ int gunzip_feed(struct gunzip *g, const void *buf, size_t len)
 			g->ended = 0;
 		if (produced) {
 			g->out_total += produced;
-			if ((err = g->sink(g->ctx, s->out, produced)))
+			if (g->sink && (err = g->sink(g->ctx, s->out, produced)))
 				return fail(g, err, NULL);
 		}
+		if (before != s->z.avail_in && g->raw && (ret == Z_OK || ret == Z_STREAM_END || ret == Z_BUF_ERROR) &&
+		    (err = g->raw(g->ctx, g->members, start, before - s->z.avail_in)))
+			return fail(g, err, NULL);
 		switch (ret) {
 		case Z_STREAM_END:
 			/* CRC and ISIZE were checked; a new member may follow. */
+			if (g->end && (err = g->end(g->ctx, g->members, g->in_total))) {
+				g->members++;
+				g->ended = 1;
+				return fail(g, err, NULL);
+			}
 			g->members++;
 			g->ended = 1;
 			inflateReset(&s->z);

@@ -1,7 +1,7 @@
 /* Kernel module database and loader: modules.dep, modules.alias and
  * modules.builtin as depmod writes them, and insmod: the kernel decompresses
  * a compressed module when it can (finit_module, Linux >= 6.1 with
- * CONFIG_MODULE_DECOMPRESS), else gzip here, and xz/zstd when built in.
+ * CONFIG_MODULE_DECOMPRESS), else gzip here (lib/gunzip), and xz/zstd when built in.
  *
  * Memory: kmod_open reads the three text files into one buffer (db->text,
  * followed by room for the module names) and makes four tables: the
@@ -33,11 +33,11 @@
 #if NB_MODULE_XZ
 #include <lzma.h>
 #endif
-#include <zlib.h>
 #if NB_MODULE_ZSTD
 #include <zstd.h>
 #endif
 
+#include "gunzip.h"
 #include "kmod.h"
 #include "match.h"
 
@@ -593,47 +593,36 @@ static int out_grow(struct outbuf *o, size_t hint)
 	return 0;
 }
 
+/* lib/gunzip's sink: append to the outbuf (at most MODULE_MAX). */
+static int out_sink(void *ctx, const void *buf, size_t len)
+{
+	struct outbuf *o = ctx;
+	int err;
+
+	while (o->cap - o->len < len)
+		if ((err = out_grow(o, len)))
+			return err;
+	memcpy(o->p + o->len, buf, len);
+	o->len += len;
+	return 0;
+}
+
+/* Inflate a gzip file (one or more members, as gzip -c a b writes) with
+ * lib/gunzip. Returns 0, -EBADMSG (corrupt, truncated, trailing garbage),
+ * -EFBIG or -ENOMEM. */
 static int gunzip_mem(const unsigned char *in, size_t inlen, struct outbuf *o)
 {
-	z_stream z;
-	int ret, err = 0;
+	struct gunzip g;
+	int err;
 
-	memset(&z, 0, sizeof(z));
-	if (inflateInit2(&z, 16 + MAX_WBITS) != Z_OK)
+	if (gunzip_init(&g, out_sink, o))
 		return -ENOMEM;
-	z.next_in = (unsigned char *)in;
-	z.avail_in = (uInt)inlen;   /* files are at most MODULE_MAX */
-	for (;;) {
-		if (o->len == o->cap && (err = out_grow(o, inlen * 4)))
-			break;
-		z.next_out = o->p + o->len;
-		z.avail_out = (uInt)(o->cap - o->len);
-		ret = inflate(&z, Z_NO_FLUSH);
-		o->len = o->cap - z.avail_out;
-		if (ret == Z_STREAM_END) {
-			/* Another gzip member may follow (gzip -c a b). */
-			if (z.avail_in >= 2 && z.next_in[0] == 0x1f && z.next_in[1] == 0x8b) {
-				inflateReset(&z);
-				continue;
-			}
-			err = z.avail_in ? -EBADMSG : 0;
-			break;
-		}
-		if (ret == Z_MEM_ERROR) {
-			err = -ENOMEM;
-			break;
-		}
-		if (ret != Z_OK && !(ret == Z_BUF_ERROR && z.avail_out == 0)) {
-			err = -EBADMSG;   /* corrupt, or truncated (no progress possible) */
-			break;
-		}
-		if (z.avail_in == 0 && z.avail_out != 0) {
-			err = -EBADMSG;   /* input ended inside the stream */
-			break;
-		}
+	err = gunzip_feed(&g, in, inlen);
+	if (err) {
+		gunzip_abort(&g);
+		return err == -EFBIG || err == -ENOMEM ? err : -EBADMSG;
 	}
-	inflateEnd(&z);
-	return err;
+	return gunzip_finish(&g) ? -EBADMSG : 0;
 }
 
 #if NB_MODULE_XZ
