@@ -53,6 +53,8 @@ int main(int argc, char **argv)
 	}
 	b.o.ovl = OVL_PATH;
 	b.o.quiet = true;
+	b.o.ovl_max_size = OVL_MAX_SIZE_DEFAULT;
+	b.o.ovl_max_files = OVL_MAX_FILES_DEFAULT;
 	strcpy(b.o.apkovl, "/ovl.tar.gz");
 	log_init(&b);
 	before = status_kib("VmHWM:");

@@ -33,6 +33,10 @@ struct devspec {
 
 enum ovl_kind { OVL_NONE = 0, OVL_URL, OVL_DEV, OVL_PATH };
 
+/* Bounds on what an overlay may unpack into the new root (tmpfs, memory). */
+#define OVL_MAX_SIZE_DEFAULT (128LL << 20)
+#define OVL_MAX_FILES_DEFAULT 20000
+
 /* The command line, parsed once (phase 1). */
 struct opts {
 	bool ip_given;
@@ -56,6 +60,8 @@ struct opts {
 	int onfail_delay_s;        /* nbinit.onfail=reboot:SECONDS */
 	char report[URL_MAX];      /* nbinit.report=URL ({MAC}, {UUID}) */
 	bool ovl_verify;           /* nbinit.apkovl_verify: refuse unsigned overlays */
+	long long ovl_max_size;    /* nbinit.apkovl_max_size: bytes an overlay may unpack */
+	long long ovl_max_files;   /* nbinit.apkovl_max_files: entries an overlay may hold */
 	int link_wait_ms;          /* nbinit.link_wait= seconds */
 	struct retry dhcp_retry;   /* udhcpc runs */
 	struct retry http_retry;

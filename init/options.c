@@ -41,6 +41,33 @@ static int seconds_opt(struct boot *b, const char *key, int *ms_out)
 	return 0;
 }
 
+/* A byte count with an optional K, M or G suffix (powers of 1024), from
+ * MIN to MAX. */
+static int size_opt(struct boot *b, const char *key, long long min, long long max, long long *out)
+{
+	const char *v = cmdline_get(&b->cl, key);
+	char *end;
+	long long n;
+	int shift = 0;
+
+	if (!v)
+		return 0;
+	errno = 0;
+	n = strtoll(v, &end, 10);
+	if (*end == 'K' || *end == 'k')
+		shift = 10;
+	else if (*end == 'M' || *end == 'm')
+		shift = 20;
+	else if (*end == 'G' || *end == 'g')
+		shift = 30;
+	if (shift)
+		end++;
+	if (errno || end == v || *end || n < 0 || n > (max >> shift) || (n << shift) < min)
+		return boot_fail(b, -EINVAL, "cmdline: %s=%s: expected %lld to %lld (K, M, G: 1024s)", key, v, min, max);
+	*out = n << shift;
+	return 0;
+}
+
 static int parse_bootif(struct boot *b, const char *v)
 {
 	/* pxelinux/iPXE form: 01-aa-bb-cc-dd-ee-ff (ARP type 1 = Ethernet). */
@@ -188,6 +215,8 @@ int options_parse_text(struct boot *b, const char *text)
 	o->nfs_timeout_ms = 30000;
 	o->script_timeout_ms = 60000;
 	open_quote(text, o->open_quote, sizeof(o->open_quote));
+	o->ovl_max_size = OVL_MAX_SIZE_DEFAULT;
+	o->ovl_max_files = OVL_MAX_FILES_DEFAULT;
 
 	if ((err = cmdline_parse(&b->cl, text)))
 		return boot_fail(b, err, "cmdline: more than %d options or %d bytes",
@@ -288,6 +317,9 @@ int options_parse_text(struct boot *b, const char *text)
 		if (v && !o->ovl_verify && strcmp(v, "0") && strcmp(v, "no"))
 			return boot_fail(b, -EINVAL, "cmdline: nbinit.apkovl_verify=%s: expected nothing, 1/yes or 0/no", v);
 	}
+	if ((err = size_opt(b, "nbinit.apkovl_max_size", 1, 1LL << 40, &o->ovl_max_size)) ||
+	    (err = size_opt(b, "nbinit.apkovl_max_files", 1, 10000000, &o->ovl_max_files)))
+		return err;
 	if ((v = cmdline_get(&b->cl, "nbinit.report")) && *v) {
 		struct url u;
 		if (url_parse(&u, v))

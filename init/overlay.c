@@ -1,6 +1,7 @@
 /* Phase 5: the apkovl. apkovl=URL (with {MAC} and {UUID}) is fetched with
- * our HTTP client and streamed through gunzip and the tar reader into the
- * safe extractor, its signature checked on the way (abuild-sign format); ovl_dev= / apkovl=DEV:PATH / apkovl=/PATH come from a
+ * our HTTP client and streamed through lib/apksig's reader of
+ * abuild-signed gzip streams into the safe extractor, its signature
+ * checked on the way, its size and entries bounded; ovl_dev= / apkovl=DEV:PATH / apkovl=/PATH come from a
  * device or the boot media; with none of them the boot media is searched.
  * A failed or truncated overlay is wiped: never half-applied. */
 #include <bearssl.h>
@@ -19,164 +20,113 @@
 #include "http.h"
 #include "tar.h"
 
-/* The overlay stream: gzip members -> tar reader -> safe extractor. An
- * abuild-signed overlay starts with a gzip member holding only a tar entry
- * .SIGN.RSA.<key> (SHA-1) or .SIGN.RSA256.<key> (SHA-256): an RSA PKCS#1
- * signature of the compressed bytes that follow, as apk signs packages. The
- * signature entry is kept aside, never extracted; the rest is hashed as it
- * streams by, with the one hash the signature names (an unsigned overlay is
+/* The overlay stream: an abuild-signed gzip stream (lib/apksig's reader)
+ * -> the safe extractor. A signed overlay starts with a gzip member holding
+ * only .SIGN.RSA.<key> (SHA-1) or .SIGN.RSA256.<key> (SHA-256) entries: RSA
+ * PKCS#1 signatures of the compressed bytes that follow, as apk signs
+ * packages. The signature member is never extracted and nothing of it
+ * carries over to the content's tar reader; the rest is hashed as it
+ * streams by, with the hashes the signature names (an unsigned overlay is
  * not hashed), and checked once the last byte arrived. */
 struct ovl_stream {
-	struct apk_gz g;
-	struct tar_reader t;
+	struct apk_signed sg;
 	struct extract x;
-	const char *failed;        /* "gzip", "tar", "unpack", "signature" */
-	unsigned member;           /* gzip member of the bytes in the tar reader */
-	bool in_sig;               /* the current tar entry is the signature */
-	bool content_in_first;     /* member 0 held more than a signature */
-	char sig_name[128];
-	unsigned char sig[1024];
-	size_t sig_len;
-	bool want_sha1, want_sha256;  /* what the signature needs hashed */
-	br_sha1_context sha1;
-	br_sha256_context sha256;
-	char why[300];             /* signature verdict in words */
+	const char *failed;        /* "gzip", "tar", "unpack", "signature", "limit" */
+	long long max_size, max_files;  /* nbinit.apkovl_max_size / _max_files */
+	long long size, entries;   /* what the overlay unpacked so far */
+	char why[300];             /* signature verdict or limit in words */
 	long long work_us;         /* time in gunzip, tar and unpacking: the init's, not the network's */
 };
 
-static int sig_begin(void *ctx, const struct tar_entry *e)
+/* Each content entry: the bounds, then the extractor. */
+static int ovl_begin(void *ctx, const struct tar_entry *e)
 {
 	struct ovl_stream *s = ctx;
 
-	if (s->member == 0 && !strncmp(e->name, ".SIGN.", 6)) {
-		if (e->size > (long long)sizeof(s->sig) || strlen(e->name) >= sizeof(s->sig_name)) {
-			snprintf(s->x.why, sizeof(s->x.why), "%s: signature entry too large", e->name);
-			return -EBADMSG;
-		}
-		s->in_sig = true;
-		/* Member 0 ends before the first raw byte of member 1. */
-		s->want_sha1 |= !strncmp(e->name, ".SIGN.RSA.", 10);
-		s->want_sha256 |= !strncmp(e->name, ".SIGN.RSA256.", 13);
-		snprintf(s->sig_name, sizeof(s->sig_name), "%s", e->name);
-		s->sig_len = 0;
-		return 0;
+	if (++s->entries > s->max_files) {
+		snprintf(s->why, sizeof(s->why), "more than %lld entries (nbinit.apkovl_max_files)", s->max_files);
+		s->failed = "limit";
+		return -EFBIG;
 	}
-	s->in_sig = false;
-	if (s->member == 0)
-		s->content_in_first = true;
+	if (e->size > s->max_size - s->size) {
+		snprintf(s->why, sizeof(s->why), "%.100s: more than %lld bytes unpacked (nbinit.apkovl_max_size)", e->name,
+		         s->max_size);
+		s->failed = "limit";
+		return -EFBIG;
+	}
+	s->size += e->size;
 	return extract_tar_ops.begin(&s->x, e);
 }
 
-static int sig_data(void *ctx, const void *buf, size_t len)
+static int ovl_data(void *ctx, const void *buf, size_t len)
 {
 	struct ovl_stream *s = ctx;
 
-	if (!s->in_sig)
-		return extract_tar_ops.data(&s->x, buf, len);
-	if (s->sig_len + len > sizeof(s->sig))
-		return -EBADMSG;
-	memcpy(s->sig + s->sig_len, buf, len);
-	s->sig_len += len;
-	return 0;
+	return extract_tar_ops.data(&s->x, buf, len);
 }
 
-static int sig_end(void *ctx, const struct tar_entry *e)
+static int ovl_end(void *ctx, const struct tar_entry *e)
 {
 	struct ovl_stream *s = ctx;
 
-	if (s->in_sig) {
-		s->in_sig = false;
-		return 0;
-	}
 	return extract_tar_ops.end(&s->x, e);
 }
 
-static const struct tar_ops ovl_tar_ops = { sig_begin, sig_data, sig_end };
-
-static int on_data(void *ctx, unsigned member, const void *buf, size_t len)
-{
-	struct ovl_stream *s = ctx;
-	int err;
-
-	s->member = member;
-	err = tar_feed(&s->t, buf, len);
-	if (err && !s->failed)
-		s->failed = s->x.why[0] ? "unpack" : "tar";
-	return err;
-}
-
-static int on_raw(void *ctx, unsigned member, const void *buf, size_t len)
-{
-	struct ovl_stream *s = ctx;
-
-	if (member > 0 && s->want_sha1)
-		br_sha1_update(&s->sha1, buf, len);
-	if (member > 0 && s->want_sha256)
-		br_sha256_update(&s->sha256, buf, len);
-	return 0;
-}
+static const struct tar_ops ovl_tar_ops = { ovl_begin, ovl_data, ovl_end };
 
 static int to_stream(void *ctx, const void *buf, size_t len)
 {
 	struct ovl_stream *s = ctx;
 	long long t0 = mono_us();
-	int err = apk_gz_feed(&s->g, buf, len);
+	int err = apk_signed_feed(&s->sg, buf, len);
 
 	s->work_us += mono_us() - t0;
 	if (err && !s->failed)
-		s->failed = "gzip";
+		s->failed = s->x.why[0] ? "unpack" : "stream";
 	return err;
 }
 
-static int stream_start(struct ovl_stream *s, int rootfd)
+static int stream_start(struct boot *b, struct ovl_stream *s, int rootfd)
 {
+	int err;
+
 	memset(s, 0, sizeof(*s));
+	s->max_size = b->o.ovl_max_size;
+	s->max_files = b->o.ovl_max_files;
 	extract_init(&s->x, rootfd);
-	tar_init(&s->t, &ovl_tar_ops, s);
-	br_sha1_init(&s->sha1);
-	br_sha256_init(&s->sha256);
-	s->g.on_raw = on_raw;
-	s->g.on_data = on_data;
-	s->g.ctx = s;
-	return apk_gz_init(&s->g);
+	if ((err = apk_signed_init(&s->sg)))
+		return err;
+	s->sg.ops = &ovl_tar_ops;
+	s->sg.ctx = s;
+	s->sg.hash = true;
+	return 0;
 }
 
 /* Finish the stream after the last byte. Returns 0 or -errno (s->failed set). */
 static int stream_end(struct ovl_stream *s)
 {
-	int err = apk_gz_finish(&s->g);
+	int err = apk_signed_finish(&s->sg);
 
-	if (err) {
-		s->failed = "gzip";
-		tar_finish(&s->t);
-		extract_abort(&s->x);
-		return err;
-	}
-	err = tar_finish(&s->t);
-	if (err) {
-		s->failed = "tar";
-		extract_abort(&s->x);
-	}
+	if (err && !s->failed)
+		s->failed = "stream";
+	extract_abort(&s->x);
 	return err;
 }
 
 static void stream_abort(struct ovl_stream *s)
 {
-	apk_gz_finish(&s->g);
-	tar_finish(&s->t);
+	apk_signed_finish(&s->sg);
 	extract_abort(&s->x);
 }
 
 static const char *stream_why(const struct ovl_stream *s)
 {
-	if (s->failed && !strcmp(s->failed, "signature"))
+	if (s->failed && (!strcmp(s->failed, "signature") || !strcmp(s->failed, "limit")))
 		return s->why;
 	if (s->failed && !strcmp(s->failed, "unpack"))
 		return s->x.why;
-	if (s->failed && !strcmp(s->failed, "tar"))
-		return s->t.why[0] ? s->t.why : "bad tar archive";
-	if (s->failed && !strcmp(s->failed, "gzip"))
-		return s->g.why[0] ? s->g.why : "bad gzip data";
+	if (s->failed)
+		return apk_signed_why(&s->sg);
 	return "";
 }
 
@@ -187,32 +137,13 @@ static int stream_verify(struct boot *b, struct ovl_stream *s)
 	static struct apk_keys keys;
 	static bool keys_loaded;
 	const bool required = b->o.ovl_verify;
-	unsigned char digest[32];
-	const struct apk_key *k;
-	const char *keyname;
-	size_t hashlen;
 	char dir[BOOT_PATH];
+	int err;
 
-	if (!s->sig_name[0]) {
+	if (s->sg.sig_members <= 0) {
 		if (!required)
 			return 0;
 		snprintf(s->why, sizeof(s->why), "not signed (nbinit.apkovl_verify asks for an abuild-sign signature by a key in /etc/apk/keys)");
-		goto refuse;
-	}
-	if (s->content_in_first) {
-		snprintf(s->why, sizeof(s->why), "%s: the signature does not stand alone in the first gzip member", s->sig_name);
-		goto refuse;
-	}
-	if (!strncmp(s->sig_name, ".SIGN.RSA256.", 13)) {
-		keyname = s->sig_name + 13;
-		hashlen = 32;
-		br_sha256_out(&s->sha256, digest);
-	} else if (!strncmp(s->sig_name, ".SIGN.RSA.", 10)) {
-		keyname = s->sig_name + 10;
-		hashlen = 20;
-		br_sha1_out(&s->sha1, digest);
-	} else {
-		snprintf(s->why, sizeof(s->why), "%s: unknown signature type", s->sig_name);
 		goto refuse;
 	}
 	if (!keys_loaded) {
@@ -221,22 +152,25 @@ static int stream_verify(struct boot *b, struct ovl_stream *s)
 			memset(&keys, 0, sizeof(keys));
 		keys_loaded = true;
 	}
-	k = apk_keys_find(&keys, keyname);
-	if (!k) {
+	err = apk_signed_verify(&s->sg, &keys);
+	if (!err) {
+		log_info("overlay: signature by %s verified", s->sg.key);
+		return 0;
+	}
+	if (s->sg.state == APK_SIG_NONE) {
+		snprintf(s->why, sizeof(s->why), "%s: unknown signature type", s->sg.sig[0].name[0] ? s->sg.sig[0].name : ".SIGN.*");
+		goto refuse;
+	}
+	if (s->sg.state == APK_SIG_UNKNOWN_KEY) {
 		snprintf(s->why, sizeof(s->why), "signed with key %s, which is not in /etc/apk/keys (%zu key%s there)",
-		         keyname, keys.n, keys.n == 1 ? "" : "s");
+		         s->sg.key, keys.n, keys.n == 1 ? "" : "s");
 		if (!required) {
 			log_warn("overlay: %s; accepting it (nbinit.apkovl_verify is not set)", s->why);
 			return 0;
 		}
 		goto refuse;
 	}
-	if (apk_rsa_verify(k, digest, hashlen, s->sig, s->sig_len)) {
-		snprintf(s->why, sizeof(s->why), "signature by %s does not match: the overlay was changed after signing", keyname);
-		goto refuse;
-	}
-	log_info("overlay: signature by %s verified", keyname);
-	return 0;
+	snprintf(s->why, sizeof(s->why), "signature by %s does not match: the overlay was changed after signing", s->sg.key);
 refuse:
 	s->failed = "signature";
 	return -EKEYREJECTED;
@@ -251,13 +185,17 @@ static int newroot_fd(struct boot *b)
 	return open(p, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 }
 
-/* Remove a partial overlay; the new root stays an empty tmpfs. */
-static void wipe(struct boot *b, int rootfd)
+/* Remove a partial overlay; the new root must be an empty tmpfs again.
+ * Returns 0, or a negative errno after boot_fail: a root that still holds
+ * files of a failed try is neither retried into nor booted. */
+static int wipe(struct boot *b, int rootfd, const char *cause)
 {
 	int err = extract_wipe(rootfd);
 
 	if (err)
-		log_warn("overlay: cleaning %s after a failure: %s", b->newroot, strerror(-err));
+		return boot_fail(b, err, "overlay: cleaning %s after a failure (%s): %s; not going on with a half-applied overlay",
+		                 b->newroot, cause, err == -ELOOP ? "directories nested deeper than the wipe reaches" : strerror(-err));
+	return 0;
 }
 
 static bool bad_uuid(const char *u)
@@ -304,7 +242,7 @@ static int from_url(struct boot *b, int rootfd)
 		bool again;
 		int d;
 
-		if ((err = stream_start(&s, rootfd)))
+		if ((err = stream_start(b, &s, rootfd)))
 			return boot_fail(b, err, "overlay: %s: out of memory", url);
 		long long t0 = now_ms();
 
@@ -323,7 +261,8 @@ static int from_url(struct boot *b, int rootfd)
 			         url, res.received, s.x.files, s.x.dirs, s.x.links);
 			return 0;
 		}
-		wipe(b, rootfd);
+		if (wipe(b, rootfd, s.failed ? stream_why(&s) : res.why[0] ? res.why : strerror(-err)))
+			return -EIO;
 		again = !s.failed && http_transient(err, &res) && attempt < r->attempts;
 		if (!again) {
 			if (s.failed)
@@ -349,7 +288,7 @@ static int from_file(struct boot *b, int rootfd, const char *path, const char *s
 	if (fd < 0)
 		return boot_fail(b, -errno, "overlay: %s: %s", shown, strerror(errno));
 	snprintf(b->ovl_source, sizeof(b->ovl_source), "%s", shown);
-	if ((err = stream_start(&s, rootfd))) {
+	if ((err = stream_start(b, &s, rootfd))) {
 		close(fd);
 		return boot_fail(b, err, "overlay: %s: out of memory", shown);
 	}
@@ -367,7 +306,8 @@ static int from_file(struct boot *b, int rootfd, const char *path, const char *s
 		stream_abort(&s);
 	}
 	if (err) {
-		wipe(b, rootfd);
+		if (wipe(b, rootfd, s.failed ? stream_why(&s) : strerror(-err)))
+			return -EIO;
 		return boot_fail(b, err, "overlay: %s: %s", shown, s.failed ? stream_why(&s) : strerror(-err));
 	}
 	log_info("overlay: %s: %lld files, %lld directories, %lld links", shown, s.x.files, s.x.dirs, s.x.links);

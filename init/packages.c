@@ -33,7 +33,12 @@
 #include "tar.h"
 
 #define PK_REPOS_MAX 16
-#define PK_INDEX_MAX (64LL << 20)     /* a compressed APKINDEX larger than this is refused */
+/* A package download may exceed the index's S: by this share plus this
+ * many bytes (a proxy's different compression cannot apply: the file is
+ * checked byte for byte); without S: the bound is PK_PKG_MAX. */
+#define PK_SIZE_SLACK_SHARE 16
+#define PK_SIZE_SLACK (64LL << 10)
+#define PK_PKG_MAX (512LL << 20)
 #define PK_SCRIPT_MS_DEFAULT 60000
 #define PK_PROGRESS_MS 2000
 /* A depot file is copied into /run/nbinit (memory) to be checked and
@@ -107,7 +112,7 @@ struct pk {
 	/* download progress */
 	const char *dl_what;
 	long long dl_total, dl_last_ms;
-	unsigned long long dl_got;
+	unsigned long long dl_got, dl_max;   /* bytes so far, and the bound */
 	int dl_fd;
 	char *mem;                     /* index download buffer */
 	size_t mem_len, mem_cap;
@@ -238,13 +243,15 @@ static int to_mem(void *ctx, const void *buf, size_t len)
 {
 	struct pk *p = ctx;
 
+	if (p->dl_got + len > p->dl_max)
+		return -EFBIG;
 	if (p->mem_len + len + 1 > p->mem_cap) {
 		size_t cap = p->mem_cap ? p->mem_cap : 1 << 20;
 		char *n;
 		while (cap < p->mem_len + len + 1)
 			cap *= 2;
-		if ((long long)cap > PK_INDEX_MAX * 2 || !(n = realloc(p->mem, cap)))
-			return -EFBIG;
+		if (!(n = realloc(p->mem, cap)))
+			return -ENOMEM;
 		p->mem = n;
 		p->mem_cap = cap;
 	}
@@ -260,6 +267,8 @@ static int to_fd(void *ctx, const void *buf, size_t len)
 	struct pk *p = ctx;
 	const char *c = buf;
 
+	if (p->dl_got + len > p->dl_max)
+		return -EFBIG;
 	while (len) {
 		ssize_t n = write(p->dl_fd, c, len);
 		if (n < 0 && errno == EINTR)
@@ -275,8 +284,9 @@ static int to_fd(void *ctx, const void *buf, size_t len)
 }
 
 /* GET URL into memory (FD < 0) or the file FD, with the boot's retry
- * schedule. Returns 0 or a negative errno with WHY set. */
-static int fetch(struct pk *p, const char *url, int fd, long long expect, char *why, size_t whysz)
+ * schedule; more than MAX bytes are refused as they arrive (-EFBIG).
+ * Returns 0 or a negative errno with WHY set. */
+static int fetch(struct pk *p, const char *url, int fd, long long expect, long long max, char *why, size_t whysz)
 {
 	struct boot *b = p->b;
 	const struct retry *r = &b->o.http_retry;
@@ -292,6 +302,7 @@ static int fetch(struct pk *p, const char *url, int fd, long long expect, char *
 		p->dl_got = 0;
 		p->dl_what = url;
 		p->dl_total = expect;
+		p->dl_max = (unsigned long long)max;
 		p->dl_last_ms = t0;
 		p->dl_fd = fd;
 		if (fd >= 0 && (ftruncate(fd, 0) < 0 || lseek(fd, 0, SEEK_SET) < 0))
@@ -308,6 +319,8 @@ static int fetch(struct pk *p, const char *url, int fd, long long expect, char *
 		}
 		if (!err)
 			return 0;
+		if (err == -EFBIG)
+			return snprintf(why, whysz, "GET %s: more than %lld bytes; refused", url, max), err;
 		if (!http_transient(err, &res) || attempt >= r->attempts) {
 			snprintf(why, whysz, "GET %s: %s%s", url, res.why[0] ? res.why : strerror(-err),
 			         attempt > 1 ? " (after retries)" : "");
@@ -393,9 +406,9 @@ static int read_whole(struct pk *p, const char *path, char *why, size_t whysz)
 
 	if (fd < 0)
 		return snprintf(why, whysz, "%s", strerror(errno)), -errno;
-	if (fstat(fd, &st) < 0 || st.st_size > PK_INDEX_MAX) {
+	if (fstat(fd, &st) < 0 || st.st_size > APK_INDEX_MAX) {
 		close(fd);
-		return snprintf(why, whysz, "too large"), -EFBIG;
+		return snprintf(why, whysz, "larger than %lld MiB", APK_INDEX_MAX >> 20), -EFBIG;
 	}
 	p->mem_len = 0;
 	if ((size_t)st.st_size + 1 > p->mem_cap) {
@@ -432,7 +445,7 @@ static int load_index(struct pk *p, int i)
 			log_warn("packages: %s: skipped: the network is not up", loc);
 			return 0;
 		}
-		err = fetch(p, loc, -1, -1, why, sizeof(why));
+		err = fetch(p, loc, -1, -1, APK_INDEX_MAX, why, sizeof(why));
 	} else {
 		char path[BOOT_PATH + 64];
 		if (fmt_path(loc, sizeof(loc), "%s/%s/APKINDEX.tar.gz", r->where, p->arch) ||
@@ -440,13 +453,15 @@ static int load_index(struct pk *p, int i)
 			return -ENAMETOOLONG;
 		err = read_whole(p, path, why, sizeof(why));
 	}
+	if (err == -EFBIG)
+		return boot_fail(p->b, err, "packages: %s: %s", loc, why);
 	if (err) {
 		/* As apk: an unreachable repository is a warning; what is then
 		 * missing fails the resolution with its own line. */
 		log_warn("packages: %s: %s; repository skipped", loc, why);
 		return 0;
 	}
-	err = apk_index_unpack((unsigned char *)p->mem, p->mem_len, &p->keys, &f);
+	err = apk_index_unpack((unsigned char *)p->mem, p->mem_len, &p->keys, p->allow_untrusted, &f);
 	if (err == -ENOKEY || err == -EKEYREJECTED) {
 		if (!p->allow_untrusted) {
 			free(f.text);
@@ -1116,7 +1131,8 @@ static int package_fd(struct pk *p, int i, const char *tmp, struct apk_pkgcheck 
 	fd = open(tmp, O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
 	if (fd < 0)
 		return snprintf(why, whysz, "%s: %s", tmp, strerror(errno)), -errno;
-	if ((err = fetch(p, path, fd, pk->size > 0 ? pk->size : -1, why, whysz))) {
+	if ((err = fetch(p, path, fd, pk->size > 0 ? pk->size : -1,
+	                 pk->size > 0 ? pk->size + pk->size / PK_SIZE_SLACK_SHARE + PK_SIZE_SLACK : PK_PKG_MAX, why, whysz))) {
 		close(fd);
 		return err;
 	}

@@ -20,25 +20,32 @@
 #include "gunzip.h"
 #include "tar.h"
 
-#define MEMBERS 3                  /* signature, control, data: control is member 0 or 1 */
-
 static const char *const actions[] = {
 	"pre-install", "post-install", "pre-upgrade", "post-upgrade",
 	"pre-deinstall", "post-deinstall", "trigger",
 };
 
-/* Returned by chk_member_end when the control member has ended: the
+/* Returned by pass_end when the control member has ended: the
  * inflating stops there, the rest of the file is the data. */
 #define CHK_CONTROL_DONE 1
 
+/* The first pass: the signature member and the control member go through
+ * the abuild-signed stream reader uninterpreted (ops NULL), the control
+ * member's compressed bytes are kept to be hashed and only then read. */
+struct pass {
+	struct apk_signed s;
+	struct apk_pkgcheck *c;
+	unsigned char *raw[2];         /* compressed members 0 and 1 */
+	size_t len[2], cap[2];
+	unsigned long long end;        /* offset past the control member */
+	int err;
+};
+
+/* What the control member's entries are kept in. */
 struct chk {
 	struct apk_pkgcheck *c;
 	struct tar_reader t;
-	unsigned member;
-	int control;                   /* member holding .PKGINFO, -1 before */
-	br_sha1_context sha1[MEMBERS - 1];
-	unsigned char digest[MEMBERS - 1][20];
-	unsigned long long end[MEMBERS - 1];
+	bool pkginfo;                  /* .PKGINFO seen */
 	char **dst;                    /* entry being kept: its buffer ... */
 	size_t *dlen, dcap;            /* ... length and the bound */
 	int err;
@@ -66,16 +73,15 @@ static int chk_begin(void *ctx, const struct tar_entry *e)
 	if (e->type != TAR_FILE)
 		return 0;
 	if (!strcmp(e->name, ".PKGINFO")) {
-		if (k->control >= 0 || k->member >= MEMBERS - 1) {
-			snprintf(c->why, sizeof(c->why), "%s .PKGINFO in gzip member %u", k->control >= 0 ? "a second" : "a late",
-			         k->member + 1);
+		if (k->pkginfo) {
+			snprintf(c->why, sizeof(c->why), "a second .PKGINFO in the control member");
 			return k->err = -EBADMSG;
 		}
 		if (e->size >= APK_PKGINFO_MAX) {
 			snprintf(c->why, sizeof(c->why), ".PKGINFO of %lld bytes is too large", e->size);
 			return k->err = -EBADMSG;
 		}
-		k->control = (int)k->member;
+		k->pkginfo = true;
 		c->pkginfo = calloc(1, (size_t)e->size + 1);
 		if (!c->pkginfo)
 			return k->err = -ENOMEM;
@@ -84,7 +90,7 @@ static int chk_begin(void *ctx, const struct tar_entry *e)
 		k->dcap = 0;
 		return 0;
 	}
-	if (e->name[0] != '.' || k->control < 0 || (int)k->member != k->control || strchr(e->name, '/'))
+	if (e->name[0] != '.' || !k->pkginfo || strchr(e->name, '/'))
 		return 0;
 	for (i = 0; i < sizeof(actions) / sizeof(actions[0]); i++) {
 		struct apk_script *s;
@@ -128,37 +134,86 @@ static int chk_end(void *ctx, const struct tar_entry *e)
 
 static const struct tar_ops chk_ops = { chk_begin, chk_data, chk_end };
 
-static int chk_raw(void *ctx, unsigned member, const void *buf, size_t len)
+static int chk_plain(void *ctx, const void *buf, size_t len)
 {
 	struct chk *k = ctx;
 
-	if (member < MEMBERS - 1)
-		br_sha1_update(&k->sha1[member], buf, len);
-	return 0;
-}
-
-static int chk_plain(void *ctx, unsigned member, const void *buf, size_t len)
-{
-	struct chk *k = ctx;
-
-	k->member = member;
 	return tar_feed(&k->t, buf, len);
 }
 
-static int chk_member_end(void *ctx, unsigned member, unsigned long long end)
+static int pass_raw(void *ctx, unsigned member, const void *buf, size_t len)
 {
-	struct chk *k = ctx;
+	struct pass *p = ctx;
 
-	if (member < MEMBERS - 1) {
-		br_sha1_out(&k->sha1[member], k->digest[member]);
-		k->end[member] = end;
+	if (p->s.g.out_total > APK_CONTROL_MAX * 4ULL) {
+		snprintf(p->c->why, sizeof(p->c->why), "the control member is over %d MiB", APK_CONTROL_MAX >> 20);
+		return p->err = -EFBIG;
 	}
-	if (k->control >= 0 && member == (unsigned)k->control) {
-		if (k->dst) {
-			snprintf(k->c->why, sizeof(k->c->why), "the control member ends inside an entry");
-			return k->err = -EBADMSG;
+	if (member > 1)
+		return 0;
+	if (p->len[member] + len > p->cap[member]) {
+		size_t cap = p->cap[member] ? p->cap[member] * 2 : 65536;
+		unsigned char *n;
+
+		while (cap < p->len[member] + len)
+			cap *= 2;
+		if (p->len[member] + len > APK_CONTROL_MAX) {
+			snprintf(p->c->why, sizeof(p->c->why), "the control member is over %d MiB", APK_CONTROL_MAX >> 20);
+			return p->err = -EFBIG;
 		}
-		return CHK_CONTROL_DONE;
+		if (!(n = realloc(p->raw[member], cap)))
+			return p->err = -ENOMEM;
+		p->raw[member] = n;
+		p->cap[member] = cap;
+	}
+	memcpy(p->raw[member] + p->len[member], buf, len);
+	p->len[member] += len;
+	return 0;
+}
+
+static int pass_end(void *ctx, unsigned member, unsigned long long end)
+{
+	struct pass *p = ctx;
+
+	if ((int)member != p->s.sig_members)
+		return 0;
+	p->end = end;
+	return CHK_CONTROL_DONE;
+}
+
+/* Read the control member's compressed bytes RAW[0..LEN) (checked
+ * already) with a tar reader of its own into C. Returns 0 or -EBADMSG,
+ * -ENOMEM with C->why set. */
+static int read_control(const unsigned char *raw, size_t len, struct apk_pkgcheck *c)
+{
+	static struct chk k;
+	struct gunzip g;
+	const char *between;
+	int err;
+
+	memset(&k, 0, sizeof(k));
+	k.c = c;
+	tar_init(&k.t, &chk_ops, &k);
+	if (gunzip_init(&g, chk_plain, &k))
+		return -ENOMEM;
+	err = gunzip_feed(&g, raw, len);
+	if (err)
+		gunzip_abort(&g);
+	else
+		err = gunzip_finish(&g);
+	between = err ? NULL : tar_between(&k.t);
+	tar_finish(&k.t);
+	if (err || (between && !k.t.done)) {
+		if (k.err)
+			return k.err;
+		if (!c->why[0])
+			snprintf(c->why, sizeof(c->why), "the control member: %s",
+			         between ? between : k.t.why[0] ? k.t.why : g.why[0] ? g.why : strerror(-err));
+		return err == -ENOMEM ? err : -EBADMSG;
+	}
+	if (!k.pkginfo) {
+		snprintf(c->why, sizeof(c->why), "no .PKGINFO: not an apk package");
+		return -EBADMSG;
 	}
 	return 0;
 }
@@ -206,19 +261,19 @@ const struct apk_script *apk_pkg_script(const struct apk_pkgcheck *c, const char
  * 0 when they inflate cleanly, else -EBADMSG with C->why set. */
 static int data_damaged(int fd, unsigned long long offset, struct apk_pkgcheck *c, unsigned char *buf, size_t size)
 {
-	struct apk_gz g = { 0 };
+	struct gunzip g;
 	ssize_t n;
 	int err;
 
-	if (lseek(fd, (off_t)offset, SEEK_SET) < 0 || apk_gz_init(&g))
+	if (lseek(fd, (off_t)offset, SEEK_SET) < 0 || gunzip_init(&g, NULL, NULL))
 		return 0;
 	err = 0;
 	while (!err && (n = read(fd, buf, size)) > 0)
-		err = apk_gz_feed(&g, buf, (size_t)n);
+		err = gunzip_feed(&g, buf, (size_t)n);
 	if (!err)
-		err = apk_gz_finish(&g);
+		err = gunzip_finish(&g);
 	else
-		apk_gz_finish(&g);
+		gunzip_abort(&g);
 	if (!err)
 		return 0;
 	snprintf(c->why, sizeof(c->why), "data: %s", g.why[0] ? g.why : strerror(-err));
@@ -227,30 +282,32 @@ static int data_damaged(int fd, unsigned long long offset, struct apk_pkgcheck *
 
 int apk_pkg_check(int fd, const char *want_csum, struct apk_pkgcheck *c)
 {
-	static struct chk k;
-	struct apk_gz g = { .on_raw = chk_raw, .on_data = chk_plain, .on_end = chk_member_end, .ctx = &k };
+	static struct pass p;
 	static unsigned char buf[65536];
 	br_sha256_context data;
+	br_sha1_context ctl;
 	unsigned char d[32];
 	unsigned long long pos = 0;
 	bool control_done = false;
 	ssize_t n;
-	int err = 0, i;
+	int err = 0;
 
 	memset(c, 0, sizeof(*c));
-	memset(&k, 0, sizeof(k));
-	k.c = c;
-	k.control = -1;
-	for (i = 0; i < MEMBERS - 1; i++)
-		br_sha1_init(&k.sha1[i]);
+	free(p.raw[0]);
+	free(p.raw[1]);
+	memset(&p, 0, sizeof(p));
+	p.c = c;
 	br_sha256_init(&data);
-	tar_init(&k.t, &chk_ops, &k);
 	if (lseek(fd, 0, SEEK_SET) < 0)
 		return -errno;
-	if ((err = apk_gz_init(&g)))
+	if ((err = apk_signed_init(&p.s)))
 		return err;
-	/* Inflate up to the end of the control member; from there on the
-	 * file is the data, hashed as it is (the unpacking inflates it). */
+	p.s.ctx = &p;
+	p.s.raw = pass_raw;
+	p.s.end = pass_end;
+	/* Inflate up to the end of the control member, keeping its
+	 * compressed bytes; from there on the file is the data, hashed as it
+	 * is (the unpacking inflates it). */
 	for (;;) {
 		long long t0 = mono_us();
 		size_t skip = 0;
@@ -261,7 +318,7 @@ int apk_pkg_check(int fd, const char *want_csum, struct apk_pkgcheck *c)
 			break;
 		c->size += (unsigned long long)n;
 		if (!control_done) {
-			err = apk_gz_feed(&g, buf, (size_t)n);
+			err = apk_signed_feed(&p.s, buf, (size_t)n);
 			if (err != CHK_CONTROL_DONE) {
 				if (err)
 					break;
@@ -270,53 +327,58 @@ int apk_pkg_check(int fd, const char *want_csum, struct apk_pkgcheck *c)
 			}
 			err = 0;
 			control_done = true;
-			skip = (size_t)(k.end[k.control] - pos);
+			skip = (size_t)(p.end - pos);
 		}
 		br_sha256_update(&data, buf + skip, (size_t)n - skip);
 		pos += (unsigned long long)n;
 	}
 	if (n < 0) {
 		err = -errno;
-		apk_gz_finish(&g);
-		tar_finish(&k.t);
+		apk_signed_finish(&p.s);
 		snprintf(c->why, sizeof(c->why), "read: %s", strerror(-err));
 		goto fail;
 	}
 	if (!err && !control_done)
-		err = apk_gz_finish(&g);   /* the file ended before its data */
+		err = apk_signed_finish(&p.s);   /* the file ended before its data */
 	else
-		apk_gz_finish(&g);
-	tar_finish(&k.t);
+		apk_signed_finish(&p.s);
 	if (err) {
-		if (k.err)
-			err = k.err;
+		if (p.err)
+			err = p.err;
 		else if (!c->why[0])
-			snprintf(c->why, sizeof(c->why), "%s", k.t.why[0] ? k.t.why : g.why[0] ? g.why : strerror(-err));
-		if (err != -ENOMEM)
+			snprintf(c->why, sizeof(c->why), "%s", apk_signed_why(&p.s));
+		if (err != -ENOMEM && err != -EFBIG)
 			err = -EBADMSG;
 		goto fail;
 	}
-	if (k.control < 0) {
-		snprintf(c->why, sizeof(c->why), "no .PKGINFO: not an apk package");
-		err = -EBADMSG;
-		goto fail;
-	}
-	if (!control_done || c->size <= k.end[k.control]) {
+	if (!control_done) {
 		snprintf(c->why, sizeof(c->why), "no data after the control member");
 		err = -EBADMSG;
 		goto fail;
 	}
-	apk_q1(k.digest[k.control], c->csum);
-	c->data_offset = k.end[k.control];
-	br_sha256_out(&data, d);
-	hex(d, 32, c->data_sha256);
-	if (apk_pkginfo_get(c->pkginfo, "triggers", c->triggers, sizeof(c->triggers)))
-		c->triggers[0] = '\0';
+	/* The control member is what the index's C: vouches for: its bytes
+	 * are checked before they are read. */
+	br_sha1_init(&ctl);
+	br_sha1_update(&ctl, p.raw[p.s.sig_members], p.len[p.s.sig_members]);
+	br_sha1_out(&ctl, d);
+	apk_q1(d, c->csum);
 	if (want_csum && strcmp(want_csum, c->csum)) {
 		snprintf(c->why, sizeof(c->why), "control checksum %s is not the index's %s", c->csum, want_csum);
 		err = -EKEYREJECTED;
 		goto fail;
 	}
+	if ((err = read_control(p.raw[p.s.sig_members], p.len[p.s.sig_members], c)))
+		goto fail;
+	if (c->size <= p.end) {
+		snprintf(c->why, sizeof(c->why), "no data after the control member");
+		err = -EBADMSG;
+		goto fail;
+	}
+	c->data_offset = p.end;
+	br_sha256_out(&data, d);
+	hex(d, 32, c->data_sha256);
+	if (apk_pkginfo_get(c->pkginfo, "triggers", c->triggers, sizeof(c->triggers)))
+		c->triggers[0] = '\0';
 	if (apk_pkginfo_get(c->pkginfo, "datahash", c->datahash, sizeof(c->datahash))) {
 		snprintf(c->why, sizeof(c->why), "no datahash in .PKGINFO: the data cannot be checked");
 		err = -EKEYREJECTED;
@@ -330,9 +392,13 @@ int apk_pkg_check(int fd, const char *want_csum, struct apk_pkgcheck *c)
 		err = -EKEYREJECTED;
 		goto fail;
 	}
-	return 0;
+	goto out;
 fail:
 	apk_pkgcheck_free(c);
+out:
+	free(p.raw[0]);
+	free(p.raw[1]);
+	p.raw[0] = p.raw[1] = NULL;
 	return err;
 }
 
@@ -617,6 +683,7 @@ int apk_pkg_unpack(int fd, const struct apk_pkgcheck *c, int rootfd, const struc
 	u.files = files;
 	u.cur = -1;
 	tar_init(&u.t, &unp_ops, &u);
+	u.t.strict_end = true;
 	if (lseek(fd, (off_t)c->data_offset, SEEK_SET) < 0)
 		return snprintf(why, whysz, "seek: %s", strerror(errno)), -errno;
 	if ((err = gunzip_init(&u.g, unp_tar, &u)))

@@ -15,6 +15,10 @@
 #define APK_SCRIPTS_MAX 8
 #define APK_PKGINFO_MAX (64 * 1024)
 #define APK_SCRIPT_MAX (256 * 1024)
+/* A control member larger than this (compressed; four times as much
+ * inflated) is refused: it holds .PKGINFO and at most APK_SCRIPTS_MAX
+ * scripts. */
+#define APK_CONTROL_MAX (4 << 20)
 
 struct apk_script {
 	char action[16];           /* "pre-install", "post-install", "trigger", ... */
@@ -37,12 +41,16 @@ struct apk_pkgcheck {
 	char why[256];
 };
 
-/* Read the package on FD from its start and check it: the control member
- * must hash to WANT_CSUM (the index's C:, NULL: no check) and the data
- * members must hash to the datahash of .PKGINFO. Returns 0; -EBADMSG for
- * a damaged file (no .PKGINFO, bad gzip, bad tar); -EKEYREJECTED when a
- * checksum does not match or .PKGINFO has no datahash; -ENOMEM, -errno.
- * C->why says which. Free with apk_pkgcheck_free. */
+/* Read the package on FD from its start and check it, an abuild-signed
+ * stream (apksig.h: the signature member, if any, holds only .SIGN.*
+ * files): the control member (the first after the signature) must hash to
+ * WANT_CSUM (the index's C:, NULL: no check) before it is read, with a tar
+ * reader of its own, and the data members must hash to the datahash of
+ * .PKGINFO. Returns 0; -EBADMSG for a damaged or smuggling file (no
+ * .PKGINFO, bad gzip, bad tar, a signature member holding more); -EFBIG
+ * (control member over APK_CONTROL_MAX); -EKEYREJECTED when a checksum does
+ * not match or .PKGINFO has no datahash; -ENOMEM, -errno. C->why says
+ * which. Free with apk_pkgcheck_free. */
 int apk_pkg_check(int fd, const char *want_csum, struct apk_pkgcheck *c);
 void apk_pkgcheck_free(struct apk_pkgcheck *c);
 

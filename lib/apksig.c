@@ -1,7 +1,8 @@
 /* apk v2 signatures and archives (see apksig.h, docs/apk-formats.md):
  * PEM/DER RSA public keys read with a small DER reader, PKCS#1 v1.5
- * verification by BearSSL, base64, a gzip decoder that reports member
- * boundaries, and the signed APKINDEX.tar.gz. */
+ * verification by BearSSL, base64, the reader of abuild-signed gzip
+ * streams on lib/gunzip's member callbacks, and the signed
+ * APKINDEX.tar.gz. */
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -10,7 +11,6 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
-#include <zlib.h>
 
 #include "apksig.h"
 #include "tar.h"
@@ -257,129 +257,253 @@ int apk_rsa_verify(const struct apk_key *k, const unsigned char *digest, size_t 
 	return memcmp(out, digest, hashlen) ? -EKEYREJECTED : 0;
 }
 
-/* ---- gzip members ---- */
+/* ---- abuild-signed gzip streams ---- */
 
-struct gz_state {
-	z_stream z;
-	unsigned char out[32768];
-};
-
-static int gz_fail(struct apk_gz *g, int err, const char *why)
+static int refuse(struct apk_signed *s, const char *fmt, const char *arg)
 {
-	if (why)
-		snprintf(g->why, sizeof(g->why), "%s", why);
-	g->err = err;
-	return err;
+	snprintf(s->why, sizeof(s->why), fmt, arg);
+	return -EBADMSG;
 }
 
-int apk_gz_init(struct apk_gz *g)
+/* Member 0's entries while its role is not known, or it is the signature. */
+static int head_begin(void *ctx, const struct tar_entry *e)
 {
-	struct gz_state *s = calloc(1, sizeof(*s));
+	struct apk_signed *s = ctx;
+	const char *alg = e->name + 6;
+	struct apk_sig *sig;
 
-	g->member = 0;
-	g->in_total = g->out_total = 0;
-	g->between = false;
-	g->err = 0;
-	g->why[0] = '\0';
-	g->z = NULL;
-	if (!s)
-		return gz_fail(g, -ENOMEM, "out of memory");
-	if (inflateInit2(&s->z, 15 + 16) != Z_OK) {
-		free(s);
-		return gz_fail(g, -ENOMEM, "out of memory");
+	if (s->sig_members < 0) {
+		if (e->type != TAR_FILE || strncmp(e->name, ".SIGN.", 6)) {
+			/* Unsigned: this reader is the content's from here on. */
+			s->sig_members = 0;
+			s->cur = &s->head;
+			if (s->head_only)
+				return 1;
+			if (!s->ops) {
+				s->tar_off = true;
+				return 0;
+			}
+			return s->ops->begin ? s->ops->begin(s->ctx, e) : 0;
+		}
+		s->sig_members = 1;
 	}
-	g->z = s;
+	if (s->sig_members == 0)
+		return s->tar_off || !s->ops->begin ? 0 : s->ops->begin(s->ctx, e);
+	if (e->type != TAR_FILE || strncmp(e->name, ".SIGN.", 6))
+		return refuse(s, "the signature member holds %.200s (only .SIGN.* files may be there)", e->name);
+	if (s->head.ext_seen)
+		return refuse(s, "the signature member holds an extended tar header%s", "");
+	if (s->nsig >= APK_SIGS_MAX || e->size > APK_KEY_BYTES)
+		return refuse(s, "%.200s: more than 4 signatures or over 1024 bytes", e->name);
+	sig = &s->sig[s->nsig++];
+	memset(sig, 0, sizeof(*sig));
+	if (!strncmp(alg, "RSA256.", 7)) {
+		sig->hashlen = 32;
+		alg += 7;
+	} else if (!strncmp(alg, "RSA.", 4)) {
+		sig->hashlen = 20;
+		alg += 4;
+	} else {
+		alg = "";               /* DSA, RSA512: not supported, ignored */
+	}
+	snprintf(sig->name, sizeof(sig->name), "%s", alg);
 	return 0;
 }
 
-int apk_gz_feed(struct apk_gz *g, const void *buf, size_t len)
+static int head_data(void *ctx, const void *buf, size_t len)
 {
-	struct gz_state *s = g->z;
-	const unsigned char *in = buf;
+	struct apk_signed *s = ctx;
+	struct apk_sig *sig;
+
+	if (s->sig_members == 0)
+		return s->tar_off || !s->ops->data ? 0 : s->ops->data(s->ctx, buf, len);
+	sig = &s->sig[s->nsig - 1];
+	memcpy(sig->data + sig->len, buf, len);   /* size checked in head_begin */
+	sig->len += len;
+	return 0;
+}
+
+static int head_end(void *ctx, const struct tar_entry *e)
+{
+	struct apk_signed *s = ctx;
+
+	if (s->sig_members == 0)
+		return s->tar_off || !s->ops->end ? 0 : s->ops->end(s->ctx, e);
+	return 0;
+}
+
+static const struct tar_ops head_ops = { head_begin, head_data, head_end };
+static const struct tar_ops no_ops;
+
+/* Inflated bytes of member G->members. */
+static int sg_plain(void *ctx, const void *buf, size_t len)
+{
+	struct apk_signed *s = ctx;
+
+	if (s->g.members == 0 && s->sig_members != 0) {
+		s->head_bytes += len;
+		if (s->sig_members > 0 && s->head_bytes > APK_SIG_MEMBER_MAX)
+			return refuse(s, "the signature member is over %s", "16 KiB");
+		return tar_feed(&s->head, buf, len);
+	}
+	if (s->tar_off)
+		return 0;
+	return tar_feed(s->cur, buf, len);
+}
+
+static int sg_raw(void *ctx, unsigned member, const void *buf, size_t len)
+{
+	struct apk_signed *s = ctx;
+
+	if (s->hash && member > 0 && s->sig_members > 0)
+		apk_signed_hash(s, buf, len);
+	return s->raw ? s->raw(s->ctx, member, buf, len) : 0;
+}
+
+static int sg_end(void *ctx, unsigned member, unsigned long long end)
+{
+	struct apk_signed *s = ctx;
+	const char *why;
+	int i;
+
+	if (member == 0 && s->sig_members < 0) {
+		/* No entry began in member 0: unsigned, one tar stream. */
+		s->sig_members = 0;
+		s->cur = &s->head;
+		if (s->head_only)
+			return 1;
+		s->tar_off = !s->ops;
+	}
+	if (member == 0 && s->sig_members > 0) {
+		if (s->head.ext_seen)
+			return refuse(s, "the signature member holds an extended tar header%s", "");
+		if ((why = tar_between(&s->head)))
+			return refuse(s, "the signature member: %s", why);
+		s->sig_end = end;
+		for (i = 0; i < s->nsig; i++) {
+			s->want1 |= s->sig[i].hashlen == 20;
+			s->want256 |= s->sig[i].hashlen == 32;
+		}
+		/* The content's own reader: nothing carries over. */
+		tar_init(&s->body, s->ops ? s->ops : &no_ops, s->ctx);
+		s->body.strict_end = true;
+		s->cur = &s->body;
+		s->tar_off = !s->ops;
+		if (s->head_only)
+			return 1;
+	}
+	return s->end ? s->end(s->ctx, member, end) : 0;
+}
+
+/* Start reading an abuild-signed stream (see apksig.h). Returns 0 or
+ * -ENOMEM. */
+int apk_signed_init(struct apk_signed *s)
+{
 	int err;
 
-	if (g->err || !s)
-		return g->err ? g->err : -EINVAL;
-	while (len) {
-		size_t chunk = len > (1u << 30) ? (1u << 30) : len, used;
-		bool fresh = g->between;
-		int ret;
-
-		if (g->between) {
-			inflateReset(&s->z);
-			g->member++;
-			g->between = false;
-		}
-		s->z.next_in = (unsigned char *)in;
-		s->z.avail_in = (uInt)chunk;
-		s->z.next_out = s->out;
-		s->z.avail_out = sizeof(s->out);
-		ret = inflate(&s->z, Z_NO_FLUSH);
-		used = chunk - s->z.avail_in;
-		if (ret == Z_DATA_ERROR || ret == Z_NEED_DICT || ret == Z_STREAM_ERROR)
-			return gz_fail(g, -EBADMSG, !g->in_total ? "not gzip data" :
-			               fresh ? "trailing garbage after the last gzip member" :
-			               s->z.msg ? s->z.msg : "corrupt gzip data");
-		if (ret == Z_MEM_ERROR)
-			return gz_fail(g, -ENOMEM, "out of memory");
-		if (used && g->on_raw && (err = g->on_raw(g->ctx, g->member, in, used)))
-			return gz_fail(g, err, NULL);
-		g->in_total += used;
-		in += used;
-		len -= used;
-		if (sizeof(s->out) - s->z.avail_out) {
-			size_t n = sizeof(s->out) - s->z.avail_out;
-			g->out_total += n;
-			if (g->on_data && (err = g->on_data(g->ctx, g->member, s->out, n)))
-				return gz_fail(g, err, NULL);
-		}
-		if (ret == Z_STREAM_END) {
-			g->between = true;
-			if (g->on_end && (err = g->on_end(g->ctx, g->member, g->in_total)))
-				return gz_fail(g, err, NULL);
-		} else if (!used && s->z.avail_out) {
-			break;          /* zlib wants more input */
-		}
-	}
+	memset(s, 0, sizeof(*s));
+	s->sig_members = -1;
+	tar_init(&s->head, &head_ops, s);
+	s->head.strict_end = true;
+	s->cur = &s->head;
+	br_sha1_init(&s->sha1);
+	br_sha256_init(&s->sha256);
+	if ((err = gunzip_init(&s->g, sg_plain, s)))
+		return snprintf(s->why, sizeof(s->why), "out of memory"), err;
+	s->g.raw = sg_raw;
+	s->g.end = sg_end;
 	return 0;
 }
 
-int apk_gz_finish(struct apk_gz *g)
+/* Feed compressed bytes (see apksig.h). */
+int apk_signed_feed(struct apk_signed *s, const void *buf, size_t len)
 {
-	struct gz_state *s = g->z;
+	return gunzip_feed(&s->g, buf, len);
+}
 
-	if (s) {
-		inflateEnd(&s->z);
-		free(s);
-		g->z = NULL;
+/* After the last byte (see apksig.h). */
+int apk_signed_finish(struct apk_signed *s)
+{
+	int err = gunzip_finish(&s->g), terr;
+
+	if (s->tar_off || s->head_only) {
+		tar_finish(&s->head);
+		tar_finish(&s->body);
+		return err;
 	}
-	if (g->err)
-		return g->err;
-	if (!g->between)
-		return gz_fail(g, -EIO, g->in_total ? "truncated gzip stream" : "empty file");
-	return 0;
+	if (!err && s->sig_members > 0 && s->g.members < 2)
+		err = refuse(s, "nothing after the signature member%s", "");
+	terr = tar_finish(s->cur);
+	tar_finish(s->cur == &s->head ? &s->body : &s->head);
+	return err ? err : terr;
+}
+
+/* The words of the last error (see apksig.h). */
+const char *apk_signed_why(const struct apk_signed *s)
+{
+	if (s->why[0])
+		return s->why;
+	if (s->g.why[0])
+		return s->g.why;
+	if (s->cur && s->cur->why[0])
+		return s->cur->why;
+	if (s->head.why[0])
+		return s->head.why;
+	return "damaged archive";
+}
+
+/* Hash signed bytes (see apksig.h): only with the hashes a signature names. */
+void apk_signed_hash(struct apk_signed *s, const void *buf, size_t len)
+{
+	if (s->want1)
+		br_sha1_update(&s->sha1, buf, len);
+	if (s->want256)
+		br_sha256_update(&s->sha256, buf, len);
+}
+
+/* Check the signatures over what was hashed (see apksig.h). */
+int apk_signed_verify(struct apk_signed *s, const struct apk_keys *keys)
+{
+	unsigned char d1[20], d256[32];
+	int i;
+
+	s->state = APK_SIG_NONE;
+	s->key[0] = '\0';
+	if (s->sig_members <= 0)
+		return -ENOKEY;
+	if (s->want1)
+		br_sha1_out(&s->sha1, d1);
+	if (s->want256)
+		br_sha256_out(&s->sha256, d256);
+	for (i = 0; i < s->nsig; i++) {
+		const struct apk_sig *g = &s->sig[i];
+		const struct apk_key *k;
+
+		if (!g->hashlen)
+			continue;
+		if (s->state == APK_SIG_NONE) {
+			s->state = APK_SIG_UNKNOWN_KEY;
+			snprintf(s->key, sizeof(s->key), "%s", g->name);
+		}
+		if (!(k = apk_keys_find(keys, g->name)))
+			continue;
+		snprintf(s->key, sizeof(s->key), "%s", g->name);
+		if (!apk_rsa_verify(k, g->hashlen == 20 ? d1 : d256, g->hashlen, g->data, g->len)) {
+			s->state = APK_SIG_GOOD;
+			return 0;
+		}
+		s->state = APK_SIG_BAD;
+	}
+	return s->state == APK_SIG_BAD ? -EKEYREJECTED : -ENOKEY;
 }
 
 /* ---- APKINDEX.tar.gz ---- */
 
-#define SIGS_MAX 4
-
 struct idx_ctx {
-	struct tar_reader t;
 	struct apk_index_file *f;
-	unsigned member;              /* member of the bytes being fed */
-	unsigned long long sig_end;   /* compressed offset past member 0 */
-	bool first_is_sig;            /* member 0 held .SIGN.* entries */
-	int target;                   /* entry being read: 0 skip, 1 sig, 2 APKINDEX, 3 DESCRIPTION */
-	struct {
-		char name[APK_KEY_NAME];
-		size_t hashlen;
-		unsigned char data[APK_KEY_BYTES];
-		size_t len;
-	} sig[SIGS_MAX];
-	int nsig;
+	int target;                   /* entry being read: 0 skip, 2 APKINDEX, 3 DESCRIPTION */
 	size_t text_cap, desc_len;
-	int bad;                      /* set when a sink said no: -ENOMEM, -EBADMSG */
+	int bad;                      /* -ENOMEM, -EFBIG, -EBADMSG with f->why set */
 };
 
 static int idx_begin(void *ctx, const struct tar_entry *e)
@@ -389,40 +513,22 @@ static int idx_begin(void *ctx, const struct tar_entry *e)
 	c->target = 0;
 	if (e->type != TAR_FILE)
 		return 0;
-	if (!strncmp(e->name, ".SIGN.", 6)) {
-		const char *alg = e->name + 6, *key;
-		size_t hashlen;
-
-		if (c->member != 0)
-			return 0;       /* signatures count only in the first member */
-		c->first_is_sig = true;
-		if (!strncmp(alg, "RSA256.", 7)) {
-			hashlen = 32;
-			key = alg + 7;
-		} else if (!strncmp(alg, "RSA.", 4)) {
-			hashlen = 20;
-			key = alg + 4;
-		} else {
-			return 0;       /* DSA, RSA512: not supported, ignored */
-		}
-		if (c->nsig >= SIGS_MAX || e->size > APK_KEY_BYTES || strlen(key) >= APK_KEY_NAME)
-			return 0;
-		snprintf(c->sig[c->nsig].name, APK_KEY_NAME, "%s", key);
-		c->sig[c->nsig].hashlen = hashlen;
-		c->sig[c->nsig].len = 0;
-		c->nsig++;
-		c->target = 1;
-	} else if (!strcmp(e->name, "APKINDEX")) {
+	if (!strcmp(e->name, "APKINDEX")) {
 		if (c->f->text) {
-			c->bad = -EBADMSG;
-			return -EBADMSG;
+			snprintf(c->f->why, sizeof(c->f->why), "a second APKINDEX file in the archive");
+			return c->bad = -EBADMSG;
 		}
-		c->text_cap = (size_t)e->size + 1;
-		c->f->text = malloc(c->text_cap);
-		if (!c->f->text) {
-			c->bad = -ENOMEM;
-			return -ENOMEM;
+		/* The size in the header is not trusted for an allocation:
+		 * the text grows as its bytes arrive, up to the bound. */
+		if (e->size > APK_INDEX_TEXT_MAX) {
+			snprintf(c->f->why, sizeof(c->f->why), "APKINDEX of %lld bytes is larger than %lld MiB", e->size,
+			         APK_INDEX_TEXT_MAX >> 20);
+			return c->bad = -EFBIG;
 		}
+		c->f->text = calloc(1, 1);
+		if (!c->f->text)
+			return c->bad = -ENOMEM;
+		c->text_cap = 1;
 		c->f->text_len = 0;
 		c->target = 2;
 	} else if (!strcmp(e->name, "DESCRIPTION")) {
@@ -436,13 +542,27 @@ static int idx_data(void *ctx, const void *buf, size_t len)
 {
 	struct idx_ctx *c = ctx;
 
-	if (c->target == 1) {
-		typeof(c->sig[0]) *s = &c->sig[c->nsig - 1];
-		memcpy(s->data + s->len, buf, len);   /* size was checked */
-		s->len += len;
-	} else if (c->target == 2) {
+	if (c->target == 2) {
+		if (c->f->text_len + len + 1 > c->text_cap) {
+			size_t cap = c->text_cap < 65536 ? 65536 : c->text_cap * 2;
+			char *n;
+
+			while (cap < c->f->text_len + len + 1)
+				cap *= 2;
+			if ((long long)cap > APK_INDEX_TEXT_MAX + 1)
+				cap = APK_INDEX_TEXT_MAX + 1;
+			if (c->f->text_len + len + 1 > cap) {
+				snprintf(c->f->why, sizeof(c->f->why), "APKINDEX larger than %lld MiB", APK_INDEX_TEXT_MAX >> 20);
+				return c->bad = -EFBIG;
+			}
+			if (!(n = realloc(c->f->text, cap)))
+				return c->bad = -ENOMEM;
+			c->f->text = n;
+			c->text_cap = cap;
+		}
 		memcpy(c->f->text + c->f->text_len, buf, len);
 		c->f->text_len += len;
+		c->f->text[c->f->text_len] = '\0';
 	} else if (c->target == 3) {
 		size_t room = sizeof(c->f->description) - 1 - c->desc_len;
 		size_t n = len < room ? len : room;
@@ -457,8 +577,6 @@ static int idx_end(void *ctx, const struct tar_entry *e)
 {
 	struct idx_ctx *c = ctx;
 
-	if (c->target == 2)
-		c->f->text[c->f->text_len] = '\0';
 	if (c->target == 3) {
 		size_t l = strlen(c->f->description);
 		while (l && (c->f->description[l - 1] == '\n' || c->f->description[l - 1] == ' '))
@@ -470,115 +588,104 @@ static int idx_end(void *ctx, const struct tar_entry *e)
 
 static const struct tar_ops idx_ops = { idx_begin, idx_data, idx_end };
 
-static int idx_raw_data(void *ctx, unsigned member, const void *buf, size_t len)
+/* The signature verdict of the head pass S over BUF[0..LEN) into F.
+ * Returns 0, -ENOKEY or -EKEYREJECTED. */
+static int index_verdict(struct apk_signed *s, const unsigned char *buf, size_t len, const struct apk_keys *keys,
+                         struct apk_index_file *f)
 {
-	struct idx_ctx *c = ctx;
+	int err;
 
-	c->member = member;
-	return tar_feed(&c->t, buf, len);
-}
-
-static int idx_member_end(void *ctx, unsigned member, unsigned long long end)
-{
-	struct idx_ctx *c = ctx;
-
-	if (member == 0)
-		c->sig_end = end;
-	return 0;
-}
-
-/* Verify the signatures of C over BUF[c->sig_end..LEN). */
-static void check_sigs(struct idx_ctx *c, const unsigned char *buf, size_t len, const struct apk_keys *keys)
-{
-	unsigned char d1[20], d256[32];
-	br_sha1_context s1;
-	br_sha256_context s256;
-	int i;
-
-	c->f->sig = c->nsig ? APK_SIG_UNKNOWN_KEY : APK_SIG_NONE;
-	if (!c->nsig)
-		return;
-	snprintf(c->f->key, sizeof(c->f->key), "%s", c->sig[0].name);
-	br_sha1_init(&s1);
-	br_sha1_update(&s1, buf + c->sig_end, len - c->sig_end);
-	br_sha1_out(&s1, d1);
-	br_sha256_init(&s256);
-	br_sha256_update(&s256, buf + c->sig_end, len - c->sig_end);
-	br_sha256_out(&s256, d256);
-	for (i = 0; i < c->nsig; i++) {
-		const struct apk_key *k = apk_keys_find(keys, c->sig[i].name);
-		const unsigned char *d = c->sig[i].hashlen == 20 ? d1 : d256;
-
-		if (!k)
-			continue;
-		snprintf(c->f->key, sizeof(c->f->key), "%s", c->sig[i].name);
-		if (!apk_rsa_verify(k, d, c->sig[i].hashlen, c->sig[i].data, c->sig[i].len)) {
-			c->f->sig = APK_SIG_GOOD;
-			return;
-		}
-		c->f->sig = APK_SIG_BAD;
-	}
-}
-
-int apk_index_unpack(const unsigned char *buf, size_t len, const struct apk_keys *keys,
-                     struct apk_index_file *f)
-{
-	static struct idx_ctx c;
-	struct apk_gz g = { .on_data = idx_raw_data, .on_end = idx_member_end, .ctx = &c };
-	int err, terr;
-
-	memset(f, 0, sizeof(*f));
-	memset(&c, 0, sizeof(c));
-	c.f = f;
-	tar_init(&c.t, &idx_ops, &c);
-	if ((err = apk_gz_init(&g)))
-		return snprintf(f->why, sizeof(f->why), "out of memory"), err;
-	err = apk_gz_feed(&g, buf, len);
-	if (!err)
-		err = apk_gz_finish(&g);
-	else
-		apk_gz_finish(&g);
-	terr = tar_finish(&c.t);
-	if (err) {
-		if (c.bad)
-			err = c.bad;
-		snprintf(f->why, sizeof(f->why), "%s", c.bad == -ENOMEM ? "out of memory" :
-		         g.why[0] ? g.why : c.t.why[0] ? c.t.why : "damaged archive");
-		if (err != -ENOMEM)
-			err = -EBADMSG;
-		goto fail;
-	}
-	if (terr) {
-		err = -EBADMSG;
-		snprintf(f->why, sizeof(f->why), "%s", c.t.why[0] ? c.t.why : "damaged tar archive");
-		goto fail;
-	}
-	if (!f->text) {
-		err = -EBADMSG;
-		snprintf(f->why, sizeof(f->why), "no APKINDEX file in the archive");
-		goto fail;
-	}
-	if (!c.first_is_sig || !c.sig_end || c.sig_end >= len) {
+	if (s->sig_members <= 0) {
 		f->sig = APK_SIG_NONE;
 		snprintf(f->why, sizeof(f->why), "unsigned (no .SIGN.RSA.* signature)");
 		return -ENOKEY;
 	}
-	check_sigs(&c, buf, len, keys);
-	switch (f->sig) {
+	apk_signed_hash(s, buf + s->sig_end, len - s->sig_end);
+	err = apk_signed_verify(s, keys);
+	f->sig = s->state;
+	snprintf(f->key, sizeof(f->key), "%s", s->key);
+	switch (s->state) {
 	case APK_SIG_GOOD:
 		snprintf(f->why, sizeof(f->why), "signed by %s", f->key);
-		return 0;
+		break;
 	case APK_SIG_BAD:
 		snprintf(f->why, sizeof(f->why), "BAD signature by %s (the index was changed after signing, or the key is not the signer's)",
 		         f->key);
-		return -EKEYREJECTED;
+		break;
 	case APK_SIG_UNKNOWN_KEY:
 		snprintf(f->why, sizeof(f->why), "signed by %s, which is not in the trusted keys", f->key);
-		return -ENOKEY;
+		break;
 	default:
 		snprintf(f->why, sizeof(f->why), "no usable signature (only DSA or RSA512)");
-		return -ENOKEY;
+		break;
 	}
+	return err;
+}
+
+int apk_index_unpack(const unsigned char *buf, size_t len, const struct apk_keys *keys, bool untrusted_ok,
+                     struct apk_index_file *f)
+{
+	static struct apk_signed s;
+	static struct idx_ctx c;
+	char verdict[sizeof(f->why)];
+	int err, verr;
+
+	memset(f, 0, sizeof(*f));
+	memset(&c, 0, sizeof(c));
+	c.f = f;
+	if ((long long)len > APK_INDEX_MAX) {
+		snprintf(f->why, sizeof(f->why), "%zu bytes, larger than %lld MiB", len, APK_INDEX_MAX >> 20);
+		return -EFBIG;
+	}
+	/* The signature member alone first: nothing of the signed part is
+	 * inflated before its signature was checked. */
+	if ((err = apk_signed_init(&s)))
+		return snprintf(f->why, sizeof(f->why), "out of memory"), err;
+	s.head_only = true;
+	err = apk_signed_feed(&s, buf, len);
+	if (err == 0) {
+		err = apk_signed_finish(&s);
+		if (!err && s.sig_members < 0) {
+			snprintf(f->why, sizeof(f->why), "no tar entry in the archive");
+			return -EBADMSG;
+		}
+	} else {
+		apk_signed_finish(&s);
+	}
+	if (err < 0) {
+		snprintf(f->why, sizeof(f->why), "%s", apk_signed_why(&s));
+		return err == -ENOMEM ? err : -EBADMSG;
+	}
+	verr = index_verdict(&s, buf, len, keys, f);
+	if (verr && !untrusted_ok)
+		return verr;
+	snprintf(verdict, sizeof(verdict), "%s", f->why);
+
+	if ((err = apk_signed_init(&s)))
+		return snprintf(f->why, sizeof(f->why), "out of memory"), err;
+	s.ops = &idx_ops;
+	s.ctx = &c;
+	err = apk_signed_feed(&s, buf, len);
+	if (!err)
+		err = apk_signed_finish(&s);
+	else
+		apk_signed_finish(&s);
+	if (err) {
+		if (c.bad)
+			err = c.bad;
+		else
+			snprintf(f->why, sizeof(f->why), "%s", apk_signed_why(&s));
+		if (err != -ENOMEM && err != -EFBIG)
+			err = -EBADMSG;
+		goto fail;
+	}
+	if (!f->text) {
+		err = -EBADMSG;
+		snprintf(f->why, sizeof(f->why), "no APKINDEX file in the %s", s.sig_members > 0 ? "signed part" : "archive");
+		goto fail;
+	}
+	snprintf(f->why, sizeof(f->why), "%s", verdict);
+	return verr;
 fail:
 	free(f->text);
 	f->text = NULL;

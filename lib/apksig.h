@@ -1,14 +1,17 @@
 /* apk v2 signatures and archives: RSA public keys from PEM files, PKCS#1
  * v1.5 signatures over SHA-1 / SHA-256 (BearSSL), base64 "Q1" checksums,
- * a gzip reader that tells where each member starts and ends, and the
- * signed APKINDEX.tar.gz. Knows nothing about booting. See
- * docs/apk-formats.md. */
+ * the one reader of abuild-signed gzip streams (overlays, indexes,
+ * packages) and the signed APKINDEX.tar.gz. Knows nothing about booting.
+ * See docs/apk-formats.md. */
 #ifndef NB_APKSIG_H
 #define NB_APKSIG_H
 
 #include <bearssl.h>
 #include <stdbool.h>
 #include <stddef.h>
+
+#include "gunzip.h"
+#include "tar.h"
 
 /* ---- base64 and checksums ---- */
 
@@ -61,35 +64,7 @@ const struct apk_key *apk_keys_find(const struct apk_keys *keys, const char *nam
 int apk_rsa_verify(const struct apk_key *k, const unsigned char *digest, size_t hashlen,
                    const unsigned char *sig, size_t siglen);
 
-/* ---- gzip members ---- */
-
-/* A streaming gzip decoder that reports member boundaries: ON_RAW gets
- * every compressed byte with the member it belongs to, ON_DATA the
- * decompressed bytes, ON_END the compressed offset just past a member. Any
- * callback may be NULL; a non-zero return stops the stream with it. */
-struct apk_gz {
-	int (*on_raw)(void *ctx, unsigned member, const void *buf, size_t len);
-	int (*on_data)(void *ctx, unsigned member, const void *buf, size_t len);
-	int (*on_end)(void *ctx, unsigned member, unsigned long long end);
-	void *ctx;
-	unsigned member;              /* member being read (0-based) */
-	unsigned long long in_total, out_total;
-	bool between;                 /* the last member ended; no byte of the next yet */
-	int err;                      /* sticky */
-	char why[128];
-	void *z;                      /* private: zlib state and output buffer */
-};
-
-/* Returns 0 or -ENOMEM. */
-int apk_gz_init(struct apk_gz *g);
-/* Feed compressed bytes. Returns 0, -EBADMSG (WHY says why) or a
- * callback's error. */
-int apk_gz_feed(struct apk_gz *g, const void *buf, size_t len);
-/* After the last byte: 0 when a member had just ended, -EIO (truncated)
- * or the earlier error. Frees the state (also safe after errors). */
-int apk_gz_finish(struct apk_gz *g);
-
-/* ---- signed indexes ---- */
+/* ---- abuild-signed gzip streams ---- */
 
 enum apk_sig_state {
 	APK_SIG_NONE = 0,             /* no .SIGN.* member: unsigned */
@@ -97,6 +72,88 @@ enum apk_sig_state {
 	APK_SIG_UNKNOWN_KEY,          /* signed with a key we do not have */
 	APK_SIG_BAD,                  /* signature does not match */
 };
+
+#define APK_SIGS_MAX 4
+/* Inflated bytes the signature member may hold (APK_SIGS_MAX entries of
+ * a header and up to APK_KEY_BYTES each, with room to spare). */
+#define APK_SIG_MEMBER_MAX (16 * 1024)
+
+struct apk_sig {
+	char name[APK_KEY_NAME];      /* the key's file name */
+	size_t hashlen;               /* 20 .SIGN.RSA., 32 .SIGN.RSA256., 0 other kinds (ignored) */
+	unsigned char data[APK_KEY_BYTES];
+	size_t len;
+};
+
+/* A stream of gzip members as abuild-sign writes them: member 0 may be
+ * the signature, a tar segment of only .SIGN.* regular files (no extended
+ * headers, no end-of-archive marker, ending between two entries), whose
+ * RSA signatures cover the compressed bytes of all later members. Member 0
+ * is the signature when its first entry is a .SIGN.* file; else the stream
+ * is unsigned and the content starts at member 0. The content is read by
+ * a tar reader of its own that starts at the first content member (nothing
+ * of the signature member carries over) and refuses data after its
+ * end-of-archive marker. Anything else is refused with WHY set. */
+struct apk_signed {
+	/* The caller's, set after apk_signed_init. */
+	const struct tar_ops *ops;    /* the content's entries; NULL: not read as tar */
+	void *ctx;
+	/* Optional: every compressed byte by gzip member (signature member
+	 * too), and each gzip member's end (compressed offset past it). A
+	 * positive return stops the stream: apk_signed_feed returns it. */
+	int (*raw)(void *ctx, unsigned member, const void *buf, size_t len);
+	int (*end)(void *ctx, unsigned member, unsigned long long end);
+	bool hash;                    /* hash the signed bytes as they pass (apk_signed_verify) */
+	bool head_only;               /* stop (return 1) once member 0's role is known
+	                               * and a signature member has ended */
+	/* Results. */
+	int sig_members;              /* -1 not known yet, 0 unsigned, 1 signed (member 0) */
+	struct apk_sig sig[APK_SIGS_MAX];
+	int nsig;
+	unsigned long long sig_end;   /* compressed offset past the signature member */
+	enum apk_sig_state state;     /* set by apk_signed_verify */
+	char key[APK_KEY_NAME];       /* the key it names (the first, or the one tried) */
+	char why[256];                /* a refusal of the layout, in words */
+	/* Private. */
+	struct gunzip g;
+	struct tar_reader head, body, *cur;
+	bool tar_off;                 /* content not read as tar (ops NULL) */
+	bool want1, want256;
+	br_sha1_context sha1;
+	br_sha256_context sha256;
+	unsigned long long head_bytes;
+};
+
+/* Start reading a stream into S (callbacks set afterwards). Returns 0 or
+ * -ENOMEM. */
+int apk_signed_init(struct apk_signed *s);
+/* Feed compressed bytes. Returns 0, -EBADMSG (S->why, or S->g.why for the
+ * gzip layer, or the content reader's why), a callback's error, or a
+ * positive stop (head_only, a callback's). */
+int apk_signed_feed(struct apk_signed *s, const void *buf, size_t len);
+/* After the last byte: 0 when the gzip stream and (with ops) the content's
+ * tar archive ended cleanly; else as apk_signed_feed (-EIO: truncated).
+ * Frees the decoder; safe after errors and twice. */
+int apk_signed_finish(struct apk_signed *s);
+/* The words of the last error of S (its own, gzip's or the tar reader's). */
+const char *apk_signed_why(const struct apk_signed *s);
+/* Hash LEN signed bytes that were not fed (the rest of an in-memory file
+ * after a head_only pass). */
+void apk_signed_hash(struct apk_signed *s, const void *buf, size_t len);
+/* Check the signatures of a signed stream against KEYS over what was
+ * hashed. Returns 0 (S->state APK_SIG_GOOD, S->key the signer), -ENOKEY
+ * (unsigned, or no signature by a key in KEYS; state NONE or UNKNOWN_KEY)
+ * or -EKEYREJECTED (state BAD). */
+int apk_signed_verify(struct apk_signed *s, const struct apk_keys *keys);
+
+/* ---- signed indexes ---- */
+
+/* An APKINDEX.tar.gz larger than this is refused (compressed), and so is
+ * an APKINDEX file larger than APK_INDEX_TEXT_MAX once inflated: Alpine's
+ * largest (community) is about 3 MiB and 12 MiB. */
+#define APK_INDEX_MAX (16LL << 20)
+#define APK_INDEX_TEXT_MAX (32LL << 20)
+
 
 struct apk_index_file {
 	char *text;                   /* the APKINDEX file (malloc, NUL after text_len) */
@@ -107,15 +164,18 @@ struct apk_index_file {
 	char why[256];                /* on failure, or about the signature */
 };
 
-/* Take apart the APKINDEX.tar.gz in BUF[0..LEN): check the signature over
- * the compressed bytes after the first gzip member against KEYS (SHA-1 for
- * .SIGN.RSA., SHA-256 for .SIGN.RSA256.) and extract the APKINDEX file.
- * Returns 0 with F->sig APK_SIG_GOOD; -ENOKEY (unsigned, or only keys we do
- * not have) or -EKEYREJECTED (bad signature) with F->text still filled so a
- * caller that allows untrusted repositories may go on; -EBADMSG for a
- * damaged archive or no APKINDEX in it, -ENOMEM. F->why says it in words.
- * Free F->text with free(). */
-int apk_index_unpack(const unsigned char *buf, size_t len, const struct apk_keys *keys,
+/* Take apart the APKINDEX.tar.gz in BUF[0..LEN), an abuild-signed stream
+ * (struct apk_signed): the signature over the compressed bytes after the
+ * signature member is checked against KEYS (SHA-1 for .SIGN.RSA., SHA-256
+ * for .SIGN.RSA256.) before anything else is inflated, then the APKINDEX
+ * file is extracted from the signed part. Returns 0 with F->sig
+ * APK_SIG_GOOD; -ENOKEY (unsigned, or only keys we do not have) or
+ * -EKEYREJECTED (bad signature), with F->text filled only when
+ * UNTRUSTED_OK (a caller that allows untrusted repositories goes on);
+ * -EBADMSG for a damaged or smuggling archive or no APKINDEX in it, -EFBIG
+ * (larger than APK_INDEX_MAX or APK_INDEX_TEXT_MAX), -ENOMEM. F->why says
+ * it in words. Free F->text with free(). */
+int apk_index_unpack(const unsigned char *buf, size_t len, const struct apk_keys *keys, bool untrusted_ok,
                      struct apk_index_file *f);
 
 #endif

@@ -26,6 +26,7 @@
 /* Deepest directory nesting extract_wipe descends into (one fd and a
  * small buffer per level). */
 #define WIPE_DEPTH_MAX 512
+_Static_assert(EXTRACT_DEPTH_MAX < WIPE_DEPTH_MAX, "the wipe must reach everything extraction can make");
 
 static int refuse(struct extract *x, int err, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
@@ -378,7 +379,7 @@ static int x_begin(void *ctx, const struct tar_entry *e)
 	char path[TAR_PATH_MAX];
 	const char *parent, *leaf;
 	size_t upto;
-	int dfd, err;
+	int dfd, err, depth;
 
 	snprintf(x->name, sizeof(x->name), "%s", e->name);
 	switch (e->type) {
@@ -393,6 +394,10 @@ static int x_begin(void *ctx, const struct tar_entry *e)
 	}
 	if (normalise(e->name, path) < 0)
 		return refuse(x, -EPERM, "%s: path leaves the root", e->name);
+	for (depth = 1, leaf = path; (leaf = strchr(leaf, '/')); leaf++)
+		depth++;
+	if (depth > EXTRACT_DEPTH_MAX)
+		return refuse(x, -ELOOP, "%.64s...: %d directory levels, more than %d", e->name, depth, EXTRACT_DEPTH_MAX);
 	if (!path[0]) {
 		/* "./": the root itself, which belongs to the caller. */
 		if (e->type == TAR_DIR)

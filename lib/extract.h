@@ -16,12 +16,18 @@ struct extract {
 	long long xattr_unsupported;   /* extended attributes the filesystem refused (ENOTSUP) */
 };
 
+/* Deepest path an entry may have, in components ("a/b/c" is 3): below
+ * the depth extract_wipe reaches, so that a wipe can always remove
+ * everything an extraction made. */
+#define EXTRACT_DEPTH_MAX 256
+
 /* Errors (x->why always says which entry and why; set on every error):
  *   -EPERM       absolute name or ".." ("NAME: path leaves the root"), a
  *                path through a symbolic link, a hard link whose target
  *                leaves the root / is not a regular file, device nodes
  *   -EOPNOTSUPP  entry types other than file, dir, symlink, hard link, FIFO
  *   -ENOENT      hard link target not extracted (yet)
+ *   -ELOOP       more than EXTRACT_DEPTH_MAX path components
  *   -EISDIR      a directory stands where a non-directory goes
  *   -ENOTDIR     a non-directory stands where a parent directory goes
  *   other        system call errors (-ENOSPC, ...)

@@ -392,6 +392,8 @@ static int header(struct tar_reader *t)
 	if (field_num(t->hdr, H_SIZE, &size) < 0 || size < 0)
 		return fail(t, -EBADMSG, "bad size field in tar header at byte %llu", pos);
 
+	if (type == 'x' || type == 'L' || type == 'K' || type == 'g')
+		t->ext_seen++;
 	if (type == 'x' || type == 'L' || type == 'K') {
 		if (size > TAR_EXT_MAX)
 			return fail(t, -EBADMSG, "%s header of %lld bytes (more than %d) at byte %llu",
@@ -508,6 +510,13 @@ int tar_feed(struct tar_reader *t, const void *buf, size_t len)
 		case ST_ERR:
 			return t->err;
 		case ST_DONE:
+			if (t->strict_end) {
+				for (n = 0; n < len && !p[n]; n++)
+					;
+				if (n < len)
+					return fail(t, -EBADMSG, "data after the end-of-archive marker at byte %llu",
+					            t->pos + n);
+			}
 			t->pos += len;
 			return 0;
 		case ST_HDR:
@@ -558,6 +567,27 @@ int tar_feed(struct tar_reader *t, const void *buf, size_t len)
 			return err;
 	}
 	return 0;
+}
+
+/* Between two entries, nothing pending? (see tar.h) */
+const char *tar_between(const struct tar_reader *t)
+{
+	switch (t->state) {
+	case ST_HDR:
+		if (t->hdr_fill)
+			return "ends inside a header";
+		if (t->longname[0] || t->longlink[0] || t->pax_have || t->pax_nxattr)
+			return "ends with an extended header";
+		return NULL;
+	case ST_DONE:
+		return "holds an end-of-archive marker";
+	case ST_ERR:
+		return "damaged";
+	case ST_DATA:
+		return "ends inside an entry";
+	default:
+		return "ends inside an extended header";
+	}
 }
 
 /* Call after the last byte (see tar.h). Returns 0 when the end-of-archive

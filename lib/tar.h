@@ -6,6 +6,7 @@
 #ifndef NB_TAR_H
 #define NB_TAR_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <sys/types.h>
 
@@ -69,6 +70,11 @@ struct tar_reader {
 	unsigned char pax_xattr[TAR_XATTR_MAX];
 	size_t pax_xattr_len;
 	int pax_nxattr;
+	unsigned ext_seen;        /* extended headers (pax x/g, GNU L/K) read so far */
+	/* Set by the caller after tar_init: refuse any byte other than zero
+	 * after the end-of-archive marker (a signed stream holds exactly
+	 * what it says). */
+	bool strict_end;
 };
 
 /* The Ith extended attribute of E: its name, *VALUE and *LEN. Returns
@@ -87,8 +93,14 @@ const char *tar_xattr(const struct tar_entry *e, int i, const unsigned char **va
 void tar_init(struct tar_reader *t, const struct tar_ops *ops, void *ctx);
 
 /* Feed LEN bytes. Returns 0, -EBADMSG for a bad header (checksum, number
- * field), or a callback's error. Bytes after the end-of-archive marker are ignored. */
+ * field), or a callback's error. Bytes after the end-of-archive marker are
+ * ignored, unless T->strict_end: then anything but zero bytes is -EBADMSG. */
 int tar_feed(struct tar_reader *t, const void *buf, size_t len);
+
+/* NULL when T stands between two entries with nothing pending (no partial
+ * header, no entry data left, no extended header waiting for its entry,
+ * no end-of-archive marker seen), else the reason in words. */
+const char *tar_between(const struct tar_reader *t);
 
 /* Call after the last byte. Returns 0 when the end-of-archive marker was
  * seen and no entry is incomplete, else -EIO (truncated). Frees buffers. */

@@ -8,7 +8,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "apk.h"
@@ -62,22 +64,38 @@ static int open_in(const char *name)
 struct irow {
 	const char *file; int line;
 	const char *index;
+	bool untrusted;            /* apk_index_unpack's UNTRUSTED_OK */
 	int err;
 	enum apk_sig_state sig;
 	const char *why;
 };
-#define I(f, e, s, w) { __FILE__, __LINE__, f, e, s, w }
+#define I(f, u, e, s, w) { __FILE__, __LINE__, f, u, e, s, w }
 
 static const struct irow irows[] = {
-	I("good.tar.gz", 0, APK_SIG_GOOD, "signed by test@nbinit-1.rsa.pub"),
-	I("sha256.tar.gz", 0, APK_SIG_GOOD, "signed by test@nbinit-1.rsa.pub"),
-	I("unsigned.tar.gz", -ENOKEY, APK_SIG_NONE, "unsigned"),
-	I("other.tar.gz", -ENOKEY, APK_SIG_UNKNOWN_KEY, "not in the trusted keys"),
-	I("tampered.tar.gz", -EKEYREJECTED, APK_SIG_BAD, "BAD signature"),
-	I("resigned.tar.gz", -EKEYREJECTED, APK_SIG_BAD, "BAD signature"),
-	I("truncated.tar.gz", -EBADMSG, APK_SIG_NONE, ""),
-	I("garbage.tar.gz", -EBADMSG, APK_SIG_NONE, "not gzip"),
-	I("noindex.tar.gz", -EBADMSG, APK_SIG_NONE, "no APKINDEX"),
+	I("good.tar.gz", false, 0, APK_SIG_GOOD, "signed by test@nbinit-1.rsa.pub"),
+	I("sha256.tar.gz", false, 0, APK_SIG_GOOD, "signed by test@nbinit-1.rsa.pub"),
+	I("unsigned.tar.gz", true, -ENOKEY, APK_SIG_NONE, "unsigned"),
+	I("unsigned.tar.gz", false, -ENOKEY, APK_SIG_NONE, "unsigned"),
+	I("other.tar.gz", true, -ENOKEY, APK_SIG_UNKNOWN_KEY, "not in the trusted keys"),
+	I("other.tar.gz", false, -ENOKEY, APK_SIG_UNKNOWN_KEY, "not in the trusted keys"),
+	I("tampered.tar.gz", true, -EKEYREJECTED, APK_SIG_BAD, "BAD signature"),
+	I("tampered.tar.gz", false, -EKEYREJECTED, APK_SIG_BAD, "BAD signature"),
+	I("resigned.tar.gz", true, -EKEYREJECTED, APK_SIG_BAD, "BAD signature"),
+	I("truncated.tar.gz", false, -EBADMSG, APK_SIG_NONE, ""),
+	I("garbage.tar.gz", false, -EBADMSG, APK_SIG_NONE, "not gzip"),
+	I("noindex.tar.gz", true, -EBADMSG, APK_SIG_NONE, "no APKINDEX"),
+	/* issue 11, attack 1: a genuine signature member that also holds a
+	 * forged APKINDEX and an end-of-archive marker */
+	I("smuggled.tar.gz", false, -EBADMSG, APK_SIG_NONE,
+	  "the signature member holds APKINDEX (only .SIGN.* files may be there)"),
+	I("smuggled.tar.gz", true, -EBADMSG, APK_SIG_NONE, "the signature member holds APKINDEX"),
+	/* a signed index with a second APKINDEX after its end-of-archive marker */
+	I("afterend.tar.gz", false, -EBADMSG, APK_SIG_GOOD, "data after the end-of-archive marker"),
+	/* extended headers in the signature member */
+	I("sigpax.tar.gz", false, -EBADMSG, APK_SIG_NONE, "the signature member holds an extended tar header"),
+	I("siggnu.tar.gz", false, -EBADMSG, APK_SIG_NONE, "the signature member holds an extended tar header"),
+	/* issue 11, attack 6: 510 KiB that inflate to 512 MiB, genuinely signed */
+	I("bomb.tar.gz", false, -EFBIG, APK_SIG_GOOD, "larger than 32 MiB"),
 };
 
 struct prow {
@@ -97,6 +115,11 @@ static const struct prow prows[] = {
 	P("nodatahash.apk", NULL, -EKEYREJECTED, "no datahash"),
 	P("cut.apk", "busybox", -EBADMSG, "truncated"),
 	P("noinfo.apk", NULL, -EBADMSG, "no .PKGINFO"),
+	/* issue 11, attack 3: a pax size= in the signature member would make
+	 * .PKGINFO swallow the scripts, the control member unchanged */
+	P("swallow.apk", NULL, -EBADMSG, "the signature member holds an extended tar header"),
+	P("sigpath.apk", NULL, -EBADMSG, "the signature member holds an extended tar header"),
+	P("scripts.apk", NULL, 0, ""),
 };
 
 int main(void)
@@ -138,6 +161,13 @@ int main(void)
 	       " $M pkg -o unsigned.apk --name motd --version 1-r0 --root r2 &&"
 	       " $M pkg -o nodatahash.apk --name motd --version 1-r0 --root r2 --no-datahash &&"
 	       " $M splice -o mixed.apk bb.apk:0,1 motd.apk:2 &&"
+	       " printf '#!/bin/sh\\necho hi\\n' >post.sh &&"
+	       " $M pkg -o scripts.apk --name motd --version 1-r0 --root r2 --post-install post.sh --pre-install post.sh"
+	       "   --key keys/test@nbinit-1.rsa &&"
+	       " $M pkg -o swallow.apk --name motd --version 1-r0 --root r2 --post-install post.sh --pre-install post.sh"
+	       "   --key keys/test@nbinit-1.rsa --swallow-scripts &&"
+	       " $M pkg -o sigpath.apk --name motd --version 1-r0 --root r2 --sig-pax path=.post-install"
+	       "   --key keys/test@nbinit-1.rsa &&"
 	       " $M splice -o noinfo.apk bb.apk:0,2 &&"
 	       " head -c 5000 bb.apk >cut.apk &&"
 	       " $M index -o good.tar.gz --key keys/test@nbinit-1.rsa bb.apk motd.apk &&"
@@ -150,8 +180,15 @@ int main(void)
 	       " $M index -o resigned.tar.gz --key other/test@nbinit-1.rsa bb.apk &&"
 	       " head -c 300 good.tar.gz >truncated.tar.gz && echo 'not gzip' >garbage.tar.gz &&"
 	       " tar -cf - -C r2 etc | gzip -n >noindex.tar.gz &&"
-	       " openssl rsa -pubin -in keys/test@nbinit-1.rsa.pub -RSAPublicKey_out -out pkcs1.pem 2>/dev/null",
-	       mkapk);
+	       " openssl rsa -pubin -in keys/test@nbinit-1.rsa.pub -RSAPublicKey_out -out pkcs1.pem 2>/dev/null &&"
+	       " printf 'C:Q1AAAAAAAAAAAAAAAAAAAAAAAAAAA=\\nP:evil\\nV:1-r0\\n\\n' >forged.txt &&"
+	       " A='%.*s/fixtures/abuild-sign.py'; K='keys/test@nbinit-1.rsa test@nbinit-1.rsa.pub' &&"
+	       " $A --sig-entry APKINDEX=forged.txt $K unsigned.tar.gz smuggled.tar.gz &&"
+	       " $A --after-end APKINDEX=forged.txt $K unsigned.tar.gz afterend.tar.gz &&"
+	       " $A --sig-pax path=APKINDEX $K unsigned.tar.gz sigpax.tar.gz &&"
+	       " $A --sig-gnu-name APKINDEX $K unsigned.tar.gz siggnu.tar.gz &&"
+	       " $M index -o bomb.tar.gz --key keys/test@nbinit-1.rsa --pad-mib 512 motd.apk",
+	       mkapk, (int)(strlen(mkapk) - strlen("/apk/mkapk")), mkapk);
 	ok(n == 0, "fixtures made with tests/apk/mkapk in %s", dir);
 	if (n)
 		return done_testing();
@@ -176,22 +213,45 @@ int main(void)
 	for (i = 0; i < sizeof(irows) / sizeof(irows[0]); i++) {
 		const struct irow *r = &irows[i];
 		unsigned char *buf = slurp(r->index, &len);
-		int err = apk_index_unpack(buf, len, &keys, &f);
+		int err = apk_index_unpack(buf, len, &keys, r->untrusted, &f);
 		int good = err == r->err && f.sig == r->sig && strstr(f.why, r->why);
 
-		if (good && (err == 0 || err == -ENOKEY || err == -EKEYREJECTED))
+		if (good && (err == 0 || (r->untrusted && (err == -ENOKEY || err == -EKEYREJECTED))))
 			good = f.text && strstr(f.text, "P:") && !strcmp(f.description, "nbinit test repository");
+		else if (good)
+			good = !f.text;
 		ok_at(good, r->file, r->line, "index %s: %d, %s", r->index, err, f.why);
 		free(f.text);
 		free(buf);
 	}
 
 	{
+		/* attack 6: the bomb is refused without the memory it asks for
+		 * (measured in a child: its peak resident set) */
+		unsigned char *buf = slurp("bomb.tar.gz", &len);
+		struct rusage ru;
+		int status = -1;
+		pid_t pid;
+
+		fflush(stdout);
+		pid = fork();
+		if (pid == 0) {
+			int err = apk_index_unpack(buf, len, &keys, true, &f);
+			_exit(err == -EFBIG ? 0 : 1);
+		}
+		memset(&ru, 0, sizeof(ru));
+		if (pid < 0 || wait4(pid, &status, 0, &ru) != pid)
+			status = -1;
+		ok(WIFEXITED(status) && WEXITSTATUS(status) == 0 && ru.ru_maxrss < 100 * 1024, "index bomb of %zu KiB: -EFBIG with a peak of %ld KiB resident (under 100 MiB)",
+		   len >> 10, ru.ru_maxrss);
+		free(buf);
+	}
+	{
 		unsigned char *buf = slurp("good.tar.gz", &len);
 		struct apk_db db;
 		char why[256];
 
-		apk_index_unpack(buf, len, &keys, &f);
+		apk_index_unpack(buf, len, &keys, false, &f);
 		apk_db_init(&db, "x86_64");
 		ok(apk_db_add_index(&db, f.text, f.text_len, 0, why, sizeof(why)) == 2 && !apk_db_index(&db),
 		   "the signed index parses: two packages");
@@ -204,7 +264,8 @@ int main(void)
 
 			err = apk_pkg_check(fd, want, &c);
 			ok_at(err == r->err && strstr(c.why, r->why) && (err || (c.pkginfo && strstr(c.pkginfo, "pkgname = ") &&
-			      !strcmp(c.datahash, c.data_sha256) && c.data_offset > 0)),
+			      !strcmp(c.datahash, c.data_sha256) && c.data_offset > 0 &&
+			      (strcmp(r->pkg, "scripts.apk") || c.nscripts == 2))),
 			      r->file, r->line, "package %s against %s: %d %s", r->pkg, r->csum_of ? r->csum_of : "(none)",
 			      err, c.why);
 			apk_pkgcheck_free(&c);

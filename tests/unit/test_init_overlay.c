@@ -5,6 +5,7 @@
 #include <dirent.h>
 #include <stdarg.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -39,9 +40,11 @@ struct row {
 	bool verify;            /* nbinit.apkovl_verify */
 	int want_err;           /* 0: applied */
 	const char *why_has;
+	long long max_size, max_files;  /* 0: the defaults */
 };
 
-#define ROW(what, ovl, verify, err, why) { __FILE__, __LINE__, what, ovl, verify, err, why }
+#define ROW(what, ovl, verify, err, why) { __FILE__, __LINE__, what, ovl, verify, err, why, 0, 0 }
+#define CAP(what, ovl, size, files, why) { __FILE__, __LINE__, what, ovl, false, -EFBIG, why, size, files }
 
 static const struct row rows[] = {
 	ROW("unsigned, not asked to verify", "plain.tar.gz", false, 0, NULL),
@@ -58,6 +61,27 @@ static const struct row rows[] = {
 	ROW("hostile: write through a planted symlink", "symlink-then-write.tar.gz", false, -1, "/fx/symlink-then-write.tar.gz: "),
 	ROW("truncated gzip", "truncated.tar.gz", false, -EIO, "truncated"),
 	ROW("signed but truncated", "signed-truncated.tar.gz", true, -EIO, "truncated"),
+	/* issue 11, attack 2: extended headers in the unsigned signature
+	 * member that would apply to the first signed entry */
+	ROW("signature member with pax path=", "sig-pax-path.tar.gz", true, -EBADMSG,
+	    "/fx/sig-pax-path.tar.gz: the signature member holds an extended tar header"),
+	ROW("signature member with pax size= (swallows etc/ssh/sshd_config)", "sig-pax-size.tar.gz", true, -EBADMSG,
+	    "/fx/sig-pax-size.tar.gz: the signature member holds an extended tar header"),
+	ROW("signature member with pax size=, not asked to verify", "sig-pax-size.tar.gz", false, -EBADMSG,
+	    "the signature member holds an extended tar header"),
+	ROW("signature member with a GNU long name", "sig-gnu.tar.gz", true, -EBADMSG,
+	    "the signature member holds an extended tar header"),
+	ROW("signature member that also holds a file", "sig-entry.tar.gz", true, -EBADMSG,
+	    "the signature member holds etc/shadow (only .SIGN.* files may be there)"),
+	ROW("signed overlay with an entry after its end-of-archive marker", "after-end.tar.gz", true, -EBADMSG,
+	    "data after the end-of-archive marker"),
+	/* bounds: nbinit.apkovl_max_files, nbinit.apkovl_max_size, depth (attack 4) */
+	CAP("more entries than nbinit.apkovl_max_files", "plain.tar.gz", 0, 2,
+	    "/fx/plain.tar.gz: more than 2 entries (nbinit.apkovl_max_files)"),
+	CAP("more bytes than nbinit.apkovl_max_size", "plain.tar.gz", 8, 0,
+	    "more than 8 bytes unpacked (nbinit.apkovl_max_size)"),
+	ROW("300 directory levels (the wipe reaches 512)", "deep.tar.gz", false, -ELOOP,
+	    "300 directory levels, more than 256"),
 };
 
 static int make_fixtures(void)
@@ -79,6 +103,17 @@ static int make_fixtures(void)
 	          "s=open(\"fx/signed.tar.gz\",\"rb\").read(); d=zlib.decompressobj(31); d.decompress(s); first=len(s)-len(d.unused_data); "
 	          "open(\"fx/tampered.tar.gz\",\"wb\").write(s[:first]+open(\"other.tar.gz\",\"rb\").read()); "
 	          "open(\"fx/signed-truncated.tar.gz\",\"wb\").write(s[:len(s)-40])'; "
+	          "mkdir -p src2/etc/ssh; echo host1 > src2/etc/hostname; echo PermitRootLogin no > src2/etc/ssh/sshd_config; "
+	          "python3 -c 'import tarfile; t=tarfile.open(\"first-file.tar.gz\",\"w:gz\",format=tarfile.USTAR_FORMAT); "
+	          "[t.add(\"src2/\"+n, arcname=n, recursive=False) for n in (\"etc/hostname\",\"etc/ssh/sshd_config\")]; t.close()'; "
+	          "python3 -c 'import tarfile,io; t=tarfile.open(\"fx/deep.tar.gz\",\"w:gz\",format=tarfile.GNU_FORMAT); "
+	          "i=tarfile.TarInfo(\"d/\"*299+\"f\"); i.size=1; t.addfile(i, io.BytesIO(b\"x\")); t.close()'; "
+	          "echo 'root::0:0:99999:7:::' > shadow; "
+	          "$S --sig-pax path=etc/evil test.pem test.rsa.pub first-file.tar.gz fx/sig-pax-path.tar.gz; "
+	          "$S --sig-pax size=1536 test.pem test.rsa.pub first-file.tar.gz fx/sig-pax-size.tar.gz; "
+	          "$S --sig-gnu-name etc/evil test.pem test.rsa.pub first-file.tar.gz fx/sig-gnu.tar.gz; "
+	          "$S --sig-entry etc/shadow=shadow test.pem test.rsa.pub fx/plain.tar.gz fx/sig-entry.tar.gz; "
+	          "$S --after-end etc/shadow=shadow test.pem test.rsa.pub fx/plain.tar.gz fx/after-end.tar.gz; "
 	          "cp %s/tests/corpus/dotdot.tar.gz %s/tests/corpus/symlink-then-write.tar.gz %s/tests/corpus/truncated.tar.gz fx/",
 	          root, getenv("NB_SRC") ? getenv("NB_SRC") : ".", getenv("NB_SRC") ? getenv("NB_SRC") : ".",
 	          getenv("NB_SRC") ? getenv("NB_SRC") : ".", getenv("NB_SRC") ? getenv("NB_SRC") : ".");
@@ -110,6 +145,8 @@ int main(void)
 		strcpy(b.newroot, "/sysroot");
 		b.o.ovl = OVL_PATH;
 		b.o.ovl_verify = r->verify;
+		b.o.ovl_max_size = r->max_size ? r->max_size : OVL_MAX_SIZE_DEFAULT;
+		b.o.ovl_max_files = r->max_files ? r->max_files : OVL_MAX_FILES_DEFAULT;
 		snprintf(b.o.apkovl, sizeof(b.o.apkovl), "/fx/%s", r->ovl);
 		err = overlay_apply(&b);
 		snprintf(p, sizeof(p), "%s/etc/hostname", top);
@@ -124,6 +161,31 @@ int main(void)
 			      r->what, b.why, err, entries(top));
 		}
 		sh("rm -rf %s/* %s/.[!.]* 2>/dev/null", top, top);
+	}
+	{
+		/* attack 4: what a failed try leaves and the wipe cannot remove
+		 * (600 levels, beyond its 512) stops the boot: nothing is
+		 * unpacked or booted on top of it */
+		int fd = open(top, O_RDONLY | O_DIRECTORY), i, err;
+
+		for (i = 0; fd >= 0 && i < 600; i++) {
+			int next = mkdirat(fd, "d", 0755) < 0 ? -1 : openat(fd, "d", O_RDONLY | O_DIRECTORY);
+			close(fd);
+			fd = next;
+		}
+		if (fd >= 0)
+			close(fd);
+		memset(&b, 0, sizeof(b));
+		b.root = root;
+		strcpy(b.newroot, "/sysroot");
+		b.o.ovl = OVL_PATH;
+		b.o.ovl_max_size = OVL_MAX_SIZE_DEFAULT;
+		b.o.ovl_max_files = OVL_MAX_FILES_DEFAULT;
+		strcpy(b.o.apkovl, "/fx/dotdot.tar.gz");
+		err = overlay_apply(&b);
+		ok(err < 0 && strstr(b.why, "overlay: cleaning /sysroot after a failure (") &&
+		   strstr(b.why, "; not going on with a half-applied overlay"),
+		   "a wipe that cannot empty the new root is fatal: '%s' (%d)", b.why, err);
 	}
 	sh("rm -rf %s", root);
 	return done_testing();
