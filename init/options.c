@@ -1,6 +1,7 @@
 /* Phase 1: the kernel command line. Tokenized once; the last occurrence of
- * an option wins; unknown options are ignored. A value that cannot be right
- * is an error naming the option. */
+ * an option wins; unknown options are ignored (options_lint warns about
+ * those that look like ours). A value that cannot be right is an error
+ * naming the option. */
 #include <ctype.h>
 #include <stdarg.h>
 #include <errno.h>
