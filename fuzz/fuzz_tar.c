@@ -30,6 +30,20 @@ static void check_entry(const struct tar_entry *e)
 	FZ_ASSERT(memchr(e->linkname, '\0', sizeof(e->linkname)));
 	FZ_ASSERT(e->size >= 0);
 	FZ_ASSERT((e->mode & ~(mode_t)07777) == 0);
+	FZ_ASSERT(memchr(e->uname, '\0', sizeof(e->uname)) && memchr(e->gname, '\0', sizeof(e->gname)));
+	{
+		/* The packed extended attributes walk exactly to xattr_len. */
+		const unsigned char *v;
+		const char *name;
+		size_t len, sum = 0;
+		int i;
+
+		for (i = 0; (name = tar_xattr(e, i, &v, &len)); i++) {
+			FZ_ASSERT(name[0] && v + len <= e->xattr + e->xattr_len);
+			sum += strlen(name) + 3 + len;
+		}
+		FZ_ASSERT(i == e->nxattr && sum == e->xattr_len);
+	}
 }
 
 static int on_begin(void *ctx, const struct tar_entry *e)

@@ -16,6 +16,7 @@
 #include <string.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
+#include <sys/xattr.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -777,6 +778,63 @@ static void wipe_tests(void)
 	umount2(p, MNT_DETACH);
 }
 
+/* Extended attributes as lib/tar.c packs them, applied after the owner:
+ * a file capability survives the chown to its owner (the kernel clears
+ * security.capability on chown). Root only. */
+static void job_xattr(int rootfd, const void *arg, struct result *r)
+{
+	static const unsigned char cap[20] = { 1, 0, 0, 2, 0, 0x20 };
+	static struct extract x;
+	static struct tar_entry e;
+	size_t o = 0;
+	int err;
+
+	(void)arg;
+	extract_init(&x, rootfd);
+	memset(&e, 0, sizeof(e));
+	snprintf(e.name, sizeof(e.name), "usr/bin/ping");
+	e.type = TAR_FILE;
+	e.mode = 0755;
+	e.uid = 1000;
+	e.gid = 1000;
+	e.size = 1;
+	memcpy(e.xattr + o, "security.capability", 20);
+	o += 20;
+	e.xattr[o++] = 0;
+	e.xattr[o++] = sizeof(cap);
+	memcpy(e.xattr + o, cap, sizeof(cap));
+	o += sizeof(cap);
+	e.xattr_len = o;
+	e.nxattr = 1;
+	err = extract_tar_ops.begin(&x, &e);
+	if (!err)
+		err = extract_tar_ops.data(&x, "p", 1);
+	if (!err)
+		err = extract_tar_ops.end(&x, &e);
+	extract_abort(&x);
+	r->err = err;
+	snprintf(r->why, sizeof(r->why), "%s", x.why);
+}
+
+static void xattr_tests(void)
+{
+	unsigned char v[64];
+	char p[600];
+	struct result r;
+	struct stat st;
+	ssize_t n;
+
+	if (!is_root)
+		return;
+	fresh();
+	ok(run_job(job_xattr, NULL, &r) == 0 && r.err == 0, "xattr: a file with a capability, owned by 1000 (%d %s)",
+	   r.err, r.why);
+	snprintf(p, sizeof(p), "%s/usr/bin/ping", rootdir);
+	n = getxattr(p, "security.capability", v, sizeof(v));
+	ok(n == 20 && v[0] == 1 && v[3] == 2 && v[5] == 0x20, "xattr: security.capability set after the chown (%zd bytes)", n);
+	ok(stat(p, &st) == 0 && st.st_uid == 1000 && (st.st_mode & 07777) == 0755, "xattr: owner and mode as given");
+}
+
 int main(void)
 {
 	const char *corpus = getenv("NB_CORPUS") ? getenv("NB_CORPUS") : "tests/corpus";
@@ -798,6 +856,7 @@ int main(void)
 	for (i = 0; i < sizeof(ccases) / sizeof(ccases[0]); i++)
 		run_ccase(&ccases[i], corpus);
 	wipe_tests();
+	xattr_tests();
 
 	rm_rf(base);
 	return done_testing();

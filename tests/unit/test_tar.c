@@ -24,6 +24,7 @@ enum { F_USTAR, F_GNU, F_V7 };
 
 struct hdr {
 	const char *name, *prefix, *link;
+	const char *uname, *gname;     /* NULL: "root" */
 	int type;                      /* the raw typeflag byte */
 	long long size;
 	unsigned mode, uid, gid;
@@ -86,8 +87,8 @@ static void add_hdr(struct ar *a, const struct hdr *h)
 	else if (h->fmt == F_GNU)
 		memcpy(b + 257, "ustar  \0", 8);
 	if (h->fmt != F_V7) {
-		strcpy((char *)b + 265, "root");
-		strcpy((char *)b + 297, "root");
+		strncpy((char *)b + 265, h->uname ? h->uname : "root", 32);
+		strncpy((char *)b + 297, h->gname ? h->gname : "root", 32);
 		put_oct(b + 329, 8, h->maj);
 		put_oct(b + 337, 8, h->min);
 	}
@@ -444,6 +445,39 @@ static void a_pax_size_past_end(struct ar *a)
 	add_end(a, 2);
 }
 
+/* Owner names (ustar fields, pax uname/gname over them) and extended
+ * attributes (pax SCHILY.xattr.*), each for its one entry. */
+static void a_names_xattrs(struct ar *a)
+{
+	char p[1024] = "";
+	struct hdr named = { .name = "var/lib/openldap/", .type = '5', .mode = 0700, .uname = "ldap", .gname = "ldap" };
+	struct hdr f = { .name = "usr/bin/ping", .type = '0', .mode = 0755, .size = 1 };
+	struct hdr g = { .name = "plain", .type = '0', .size = 1, .uname = "daemon", .gname = "adm" };
+
+	add_hdr(a, &named);
+	pax_rec(p, "SCHILY.xattr.security.capability", "cap");
+	pax_rec(p, "SCHILY.xattr.user.b", "2");
+	pax_rec(p, "uname", "pax-user");
+	add_ext(a, 'x', p, strlen(p));
+	add_hdr(a, &f);
+	add_data(a, "x", 1);
+	add_hdr(a, &g);
+	add_data(a, "y", 1);
+	add_end(a, 2);
+}
+
+/* More extended attributes than an entry may carry. */
+static void a_xattr_too_big(struct ar *a)
+{
+	char p[4096] = "";
+	struct hdr f = { .name = "f", .type = '0', .size = 0 };
+
+	pax_rec(p, "SCHILY.xattr.user.big", rep('v', 1100));
+	add_ext(a, 'x', p, strlen(p));
+	add_hdr(a, &f);
+	add_end(a, 2);
+}
+
 static void a_refused(struct ar *a)
 {
 	add_file(a, "ok", "1");
@@ -518,6 +552,21 @@ static int l_end(void *ctx, const struct tar_entry *e)
 		n = strlen(l->text);
 		snprintf(l->text + n - 1, sizeof(l->text) - n + 1, "|sha1 %s\n", e->sha1);
 	}
+	if ((e->uname[0] || e->gname[0]) && (strcmp(e->uname, "root") || strcmp(e->gname, "root"))) {
+		n = strlen(l->text);
+		snprintf(l->text + n - 1, sizeof(l->text) - n + 1, "|own %s:%s\n", e->uname, e->gname);
+	}
+	{
+		const unsigned char *v;
+		const char *xn;
+		size_t vl;
+		int i;
+
+		for (i = 0; (xn = tar_xattr(e, i, &v, &vl)); i++) {
+			n = strlen(l->text);
+			snprintf(l->text + n - 1, sizeof(l->text) - n + 1, "|xattr %s=%.*s\n", xn, (int)vl, (const char *)v);
+		}
+	}
 	return 0;
 }
 
@@ -555,13 +604,19 @@ static const struct tcase tar_cases[] = {
 	   "2|short|<201>tttt|0777|0:0|0|0|\n"
 	   "0|after||0644|0:0|0|1|x\n"),
 	TC("pax path, size, uid, gid, mtime, linkpath", a_pax, 0, 0, NULL,
-	   "0|<254>pppp||0644|4000000000:77|1700000000|5|fives\n"
+	   "0|<254>pppp||0644|4000000000:77|1700000000|5|fives|xattr user.x=v\n"
 	   "2|l|/a/pax/target|0777|0:0|-5|0|\n"),
 	TC("pax APK-TOOLS.checksum.SHA1, for one entry, 40 hex digits only", a_pax_sha1, 0, 0, NULL,
 	   "0|with||0644|0:0|0|1|w|sha1 0123456789abcdefABCDEF0123456789abcdef01\n"
 	   "0|without||0644|0:0|0|1|o\n"
 	   "0|short||0644|0:0|0|1|s\n"
 	   "0|not-hex||0644|0:0|0|1|n\n"),
+	TC("owner names: ustar fields, pax uname over them; SCHILY.xattr.* for one entry", a_names_xattrs, 0, 0, NULL,
+	   "5|var/lib/openldap/||0700|0:0|0|0||own ldap:ldap\n"
+	   "0|usr/bin/ping||0755|0:0|0|1|x|own pax-user:root|xattr security.capability=cap|xattr user.b=2\n"
+	   "0|plain||0644|0:0|0|1|y|own daemon:adm\n"),
+	TC("extended attributes over TAR_XATTR_MAX", a_xattr_too_big, -EBADMSG, -EBADMSG,
+	   "pax extended attribute user.big too large or malformed", ""),
 	TC("pax global header is skipped", a_pax_global, 0, 0, NULL,
 	   "0|real||0644|0:0|0|1|r\n"),
 	TC("pax path wins over GNU long name", a_pax_over_gnu, 0, 0, NULL,
