@@ -55,6 +55,7 @@ import shlex
 import socket
 import struct
 import subprocess
+import tarfile
 import threading
 import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -466,6 +467,10 @@ class Handler(BaseHTTPRequestHandler):
         ("status", CODE, WHY) always CODE WHY
         ("loop",)             a/<rest> redirects to b/<rest> and b/<rest> to a/<rest>
         ("silent",)           read the request, never answer, wait for the client to give up
+        ("trickle", MS)       200 with a Content-Length of 1 GB and the start of a valid
+                              overlay (gzip header, a stored deflate block, a tar header of
+                              a big file), then one byte of that file every MS ms until the
+                              client gives up
         ("file", PATH)        PATH (under the repository) as the body
         and POST report/...   record the body, 204."""
         srv = self.server.fault
@@ -519,6 +524,31 @@ class Handler(BaseHTTPRequestHandler):
                 while self.connection.recv(4096):
                     pass
             events.add("%s -> no answer; the client closed after %.1f s" % (head, time.monotonic() - t0))
+            self.close_connection = True
+            return
+        if kind == "trickle":
+            t0, sent = time.monotonic(), 0
+            self.send_response(200)
+            self.send_header("Content-Type", "application/octet-stream")
+            self.send_header("Content-Length", str(10 ** 9))
+            self.end_headers()
+            info = tarfile.TarInfo("etc/trickle")
+            info.size, info.mtime = 10 ** 8, 1700000000
+            start = (b"\x1f\x8b\x08\x00\x00\x00\x00\x00\x00\x03" + b"\x00\xff\xff\x00\x00"
+                     + info.tobuf(tarfile.USTAR_FORMAT))
+            with contextlib.suppress(OSError):
+                self.wfile.write(start)
+                self.wfile.flush()
+                while time.monotonic() - t0 < 300:
+                    self.wfile.write(b"\x1f")
+                    self.wfile.flush()
+                    sent += 1
+                    # the pause, cut short when the client closes (EOF)
+                    if select.select([self.connection], [], [], fault.http[1] / 1000.0)[0] and \
+                            not self.connection.recv(4096):
+                        break
+            events.add("%s -> 200, %d bytes trickled; the client closed after %.1f s"
+                       % (head, sent, time.monotonic() - t0))
             self.close_connection = True
             return
         path = os.path.join(REPO, fault.http[1]) if kind == "file" else os.path.join(www, "ovl", rest)
@@ -878,6 +908,20 @@ def scenarios(L):
                   ["fault-http #%d GET /http-silent/%s.apkovl.tar.gz -> no answer; the client closed after 3.0 s"
                    % (i, mac) for i in range(1, 5)], "4 tries, each given up by the init after 3 s")],
         ("silent",)))
+    mac = "52:54:00:fa:00:0e"
+    url = ovl("http-trickle", mac)
+    out.append(failing_overlay(
+        "http-trickle", "the overlay's server sends a byte every 2 s, well within nbinit.http_timeout=3: "
+        "nbinit.http_deadline=10 ends the request, one line, no retry, nbinit.onfail=poweroff",
+        "nbinit.http_timeout=3 nbinit.http_deadline=10 nbinit.onfail=poweroff", mac, c_fails(
+            "nbinit: overlay: GET %s: no complete answer within the deadline of 10 s (532 body bytes received)" % url,
+            ["overlay: GET %s: " % url, "no complete answer within the deadline of 10 s"],
+            "nbinit: powering off (nbinit.onfail=poweroff)",
+            (r"^nbinit: overlay: GET \S+$", "nbinit: overlay: GET %s" % url), 10 + 3),
+        [c_events(r"^fault-http #\d GET /http-trickle/.* -> 200, \d+ bytes trickled; the client closed after (9|10|11)\.\d s$",
+                  ["fault-http #1 GET /http-trickle/%s.apkovl.tar.gz -> 200, 5 bytes trickled; the client closed after 10.0 s"
+                   % mac], "one GET (a passed deadline is not retried), given up by the init after 10 s")],
+        ("trickle", 2000)))
     # ---- NFS
     mac = "52:54:00:fa:00:09"
     out.append(S(
