@@ -276,20 +276,20 @@ static const struct {
 	const char *name, *cert, *mode;
 	const char *cipher, *version;  /* s_server -cipher, and -tls1_x */
 } tls_servers[] = {
-	[S_GOOD] = { "good", "good.pem", "-WWW" },
-	[S_GOOD_HTTP] = { "good -HTTP", "good.pem", "-HTTP" },
-	[S_IPONLY] = { "IP SAN only", "iponly.pem", "-WWW" },
-	[S_EXPIRED] = { "expired", "expired.pem", "-WWW" },
-	[S_OTHER] = { "other CA", "other.pem", "-WWW" },
-	[S_WRONG] = { "wrong name", "wrong.pem", "-WWW" },
-	[S_MUTE] = { "mute", "good.pem", NULL },
+	[S_GOOD] = { "good", "good.pem", "-WWW", NULL, NULL },
+	[S_GOOD_HTTP] = { "good -HTTP", "good.pem", "-HTTP", NULL, NULL },
+	[S_IPONLY] = { "IP SAN only", "iponly.pem", "-WWW", NULL, NULL },
+	[S_EXPIRED] = { "expired", "expired.pem", "-WWW", NULL, NULL },
+	[S_OTHER] = { "other CA", "other.pem", "-WWW", NULL, NULL },
+	[S_WRONG] = { "wrong name", "wrong.pem", "-WWW", NULL, NULL },
+	[S_MUTE] = { "mute", "good.pem", NULL, NULL, NULL },
 	[S_CBC] = { "CBC only", "good.pem", "-WWW", "ECDHE-ECDSA-AES128-SHA256:ECDHE-ECDSA-AES256-SHA384", "-tls1_2" },
 	[S_CHACHA] = { "ChaCha only", "good.pem", "-WWW", "ECDHE-ECDSA-CHACHA20-POLY1305", "-tls1_2" },
 	[S_GCM256] = { "GCM-256 only", "good.pem", "-WWW", "ECDHE-ECDSA-AES256-GCM-SHA384", "-tls1_2" },
 	[S_TLS11] = { "TLS 1.1 only", "good.pem", "-WWW", "ECDHE-ECDSA-AES128-SHA@SECLEVEL=0", "-tls1_1" },
-	[S_PLAIN] = { "plain http", NULL, NULL },
-	[S_SILENT] = { "silent", NULL, NULL },
-	[S_REDIRECT] = { "redirector", NULL, NULL },
+	[S_PLAIN] = { "plain http", NULL, NULL, NULL, NULL },
+	[S_SILENT] = { "silent", NULL, NULL, NULL, NULL },
+	[S_REDIRECT] = { "redirector", NULL, NULL, NULL, NULL },
 };
 
 static int port[N_SERVERS];
