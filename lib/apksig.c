@@ -166,7 +166,7 @@ int apk_key_parse_pem(struct apk_key *k, const char *pem, size_t len)
 
 	if (!p)
 		return -EINVAL;
-	pkcs1 = (size_t)(e - p) > 26 && !memcmp(p, "-----BEGIN RSA PUBLIC KEY-----", 30);
+	pkcs1 = (size_t)(e - p) >= 30 && !memcmp(p, "-----BEGIN RSA PUBLIC KEY-----", 30);
 	if (!pkcs1 && ((size_t)(e - p) < 26 || memcmp(p, "-----BEGIN PUBLIC KEY-----", 26)))
 		return -EINVAL;
 	body = memchr(p, '\n', (size_t)(e - p));

@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
@@ -143,6 +144,30 @@ int main(void)
 	ok(apk_key_parse_pem(&k, "junk", 4) == -EINVAL, "not a PEM key");
 	ok(apk_key_parse_pem(&k, "-----BEGIN PUBLIC KEY-----\nAAAA\n-----END PUBLIC KEY-----\n", 56) == -EINVAL,
 	   "PEM that is not DER");
+
+	{
+		/* issue 11, attack 8: a PEM that ends 28 bytes into "-----BEGIN
+		 * RSA PUBLIC KEY-----", right before an unmapped page: nothing
+		 * past the text may be read (a child, in case it is) */
+		static const char head[] = "-----BEGIN RSA PUBLIC KEY---";
+		long pg = sysconf(_SC_PAGESIZE);
+		char *m = mmap(NULL, (size_t)pg * 2, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+		int status = -1;
+		pid_t pid;
+
+		if (m != MAP_FAILED && !mprotect(m + pg, (size_t)pg, PROT_NONE)) {
+			char *at = m + pg - (sizeof(head) - 1);
+			memcpy(at, head, sizeof(head) - 1);
+			fflush(stdout);
+			if ((pid = fork()) == 0)
+				_exit(apk_key_parse_pem(&k, at, sizeof(head) - 1) == -EINVAL ? 0 : 1);
+			if (pid < 0 || waitpid(pid, &status, 0) != pid)
+				status = -1;
+		}
+		ok(WIFEXITED(status) && WEXITSTATUS(status) == 0,
+		   "a PEM cut inside BEGIN RSA PUBLIC KEY at the end of a mapping: -EINVAL, nothing read past it (status %#x)",
+		   status);
+	}
 
 	if (getenv("NBINIT_SRC"))
 		snprintf(mkapk, sizeof(mkapk), "%s/tests/apk/mkapk", getenv("NBINIT_SRC"));
