@@ -6,7 +6,9 @@ A target's directory is emptied when its first seed is written; corpora
 this script does not make (http) are left alone. The file system images
 (blkprobe: mkfs tools, a missing one is skipped) and the TLS server
 flights (tls: a certificate made by the openssl CLI, keys and randoms
-fresh each run) change from run to run."""
+fresh each run) and the apk seeds (apksig, apkindex, apkpkg, apkkey: made
+by tests/apk/mkapk and tests/fixtures/abuild-sign.py with a fresh key)
+change from run to run."""
 import gzip
 import io
 import lzma
@@ -321,7 +323,60 @@ def tls_seeds():
     write("tls", "long-record", b"\x16\x03\x03\x48\x01" + b"\x02" * 64)
 
 
+def apk_seeds():
+    """Signed streams, indexes, packages and keys made by the project's own
+    tools (tests/apk/mkapk, tests/fixtures/abuild-sign.py) with a fresh
+    1024-bit key: good ones and issue 11's smuggling variants."""
+    src = os.path.dirname(HERE)
+    mkapk = os.path.join(src, "tests", "apk", "mkapk")
+    sign = os.path.join(src, "tests", "fixtures", "abuild-sign.py")
+    with tempfile.TemporaryDirectory() as t:
+        def run(*argv):
+            subprocess.run(argv, cwd=t, check=True, stdout=subprocess.DEVNULL)
+
+        def read(name):
+            with open(os.path.join(t, name), "rb") as f:
+                return f.read()
+
+        run(mkapk, "key", "k", "seed", "--bits", "1024")
+        os.makedirs(os.path.join(t, "r", "etc"))
+        with open(os.path.join(t, "r", "etc", "motd"), "w") as f:
+            f.write("hello\n")
+        with open(os.path.join(t, "post.sh"), "w") as f:
+            f.write("#!/bin/sh\necho hi\n")
+        with open(os.path.join(t, "forged"), "w") as f:
+            f.write("P:evil\nV:1-r0\n\n")
+        key = "k/seed.rsa"
+        pkg = ["pkg", "--name", "motd", "--version", "1-r0", "--root", "r"]
+        run(mkapk, *pkg, "-o", "signed.apk", "--key", key, "--post-install", "post.sh")
+        run(mkapk, *pkg, "-o", "unsigned.apk")
+        run(mkapk, *pkg, "-o", "swallow.apk", "--key", key, "--post-install", "post.sh", "--swallow-scripts")
+        run(mkapk, "index", "-o", "signed.tar.gz", "--key", key, "signed.apk")
+        run(mkapk, "index", "-o", "sha256.tar.gz", "--key", key, "--sha256", "signed.apk")
+        run(mkapk, "index", "-o", "unsigned.tar.gz", "signed.apk")
+        kn = [os.path.join(t, key), "seed.rsa.pub"]
+        run(sign, "--sig-entry", "APKINDEX=forged", *kn, "unsigned.tar.gz", "smuggled.tar.gz")
+        run(sign, "--after-end", "APKINDEX=forged", *kn, "unsigned.tar.gz", "after-end.tar.gz")
+        run(sign, "--sig-pax", "size=1024", *kn, "unsigned.tar.gz", "sig-pax.tar.gz")
+        run(sign, "--sig-gnu-name", "APKINDEX", *kn, "unsigned.tar.gz", "sig-gnu.tar.gz")
+        streams = ["signed.tar.gz", "sha256.tar.gz", "unsigned.tar.gz", "smuggled.tar.gz",
+                   "after-end.tar.gz", "sig-pax.tar.gz", "sig-gnu.tar.gz"]
+        for i, name in enumerate(streams):
+            write("apkindex", name, read(name))
+            # fuzz_apksig: the first byte picks the chunk size
+            write("apksig", name, bytes([i]) + read(name))
+        for name in ("signed.apk", "unsigned.apk", "swallow.apk"):
+            write("apkpkg", name, read(name))
+            write("apksig", name, b"\x05" + read(name))
+        run("openssl", "rsa", "-pubin", "-in", "k/seed.rsa.pub", "-RSAPublicKey_out", "-out", "pkcs1.pem")
+        write("apkkey", "spki.pem", read("k/seed.rsa.pub"))
+        write("apkkey", "pkcs1.pem", read("pkcs1.pem"))
+        write("apkkey", "cut.pem", b"-----BEGIN RSA PUBLIC KEY---")
+        write("apkkey", "base64", b"Q12jmj7l5rSw0yVb/vlWAYkK/YBwk=")
+
+
 def main():
+    apk_seeds()
     for name, data in CMDLINE.items():
         write("cmdline", name, data)
     for name, data in IPCONF.items():

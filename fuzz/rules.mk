@@ -34,7 +34,8 @@ INIT_H := $(wildcard init/*.h)
 # (fuzz/fuzz_NAME.c) or lib/ sources are missing FAILS make fuzz and
 # fuzz-smoke, and so does a fuzz/fuzz_*.c that is not listed here: the
 # count of fuzzers run is the count of fuzzers there are.
-FUZZERS := cmdline ipconf url kv kmod modfile tar extract http dns apkdb blkprobe tls
+FUZZERS := cmdline ipconf url kv kmod modfile tar extract http dns apkdb blkprobe tls \
+            apksig apkindex apkpkg apkkey
 need_cmdline := lib/cmdline.c
 need_ipconf  := lib/ipconf.c
 need_url     := lib/url.c
@@ -48,6 +49,10 @@ need_dns     := lib/dns.c
 need_apkdb   := lib/apkindex.c lib/apkver.c lib/apksolve.c
 need_blkprobe := lib/blkprobe.c
 need_tls     := lib/tls.c lib/fileio.c
+need_apksig  := lib/apksig.c lib/gunzip.c lib/tar.c
+need_apkindex := lib/apksig.c lib/gunzip.c lib/tar.c
+need_apkpkg  := lib/apkpkg.c lib/apksig.c lib/gunzip.c lib/tar.c lib/extract.c
+need_apkkey  := lib/apksig.c
 missing = $(filter-out $(wildcard fuzz/fuzz_$1.c $(need_$1)),fuzz/fuzz_$1.c $(need_$1))
 UNLISTED := $(filter-out $(FUZZERS),$(patsubst fuzz/fuzz_%.c,%,$(wildcard fuzz/fuzz_*.c)))
 
