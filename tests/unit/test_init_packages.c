@@ -197,6 +197,7 @@ static int make_fixtures(const char *mkapk)
 	  "$M key keys test@nbinit-1 >/dev/null; mkdir -p initrd/etc/apk/keys; cp keys/*.pub initrd/etc/apk/keys/\n"
 	  "$M key other other-1 >/dev/null\n"
 	  "mkdir -p t/libc/lib t/bb/bin t/binsh/bin t/bl/etc t/bl/var/lib t/bl/tmp t/hello/usr/bin t/comp/usr/share/hello t/trig/usr/share/trig/a t/empty\n"
+	  "mkdir -p t/ybase/usr/share/y t/yextra/usr/share/y; echo base >t/ybase/usr/share/y/f; echo extra >t/yextra/usr/share/y/f\n"
 	  "mkdir -p t/fail/usr/share/failing t/ldap/var/lib/openldap t/ldap/etc/openldap t/cap/usr/bin t/xold/usr/share/x t/xnew/usr/share/x t/xclash/usr/share/x\n"
 	  "echo fake-libc >t/libc/lib/libc.fake; cp /bin/busybox t/bb/bin/busybox; ln -s /bin/busybox t/binsh/bin/sh\n"
 	  "echo 'Welcome (package)' >t/bl/etc/motd; echo 'packaged issue' >t/bl/etc/issue; chmod 1777 t/bl/tmp\n"
@@ -245,12 +246,16 @@ static int make_fixtures(const char *mkapk)
 	  "P x-old-1-r0 --name x-old --version 1-r0 --root t/xold\n"
 	  "P x-new-1-r0 --name x-new --version 1-r0 --root t/xnew --depends x-old --replaces x-old\n"
 	  "P x-clash-1-r0 --name x-clash --version 1-r0 --root t/xclash --depends x-new\n"
+	  /* y-base replaces y-extra with a higher priority than y-extra's replaces of y-base: its file stays */
+	  "P y-base-1-r0 --name y-base --version 1-r0 --root t/ybase --replaces y-extra --replaces-priority 10\n"
+	  "P y-extra-1-r0 --name y-extra --version 1-r0 --root t/yextra --depends y-base --replaces y-base\n"
 	  "P metapkg-1-r0 --name metapkg --version 1-r0 --root t/empty --depends hello --post-install meta.post\n"
 	  "P hello-2.0-r0 --name hello --version 2.0-r0 --root t/hello --depends 'cmd:sh'\n"
 	  "KEY=keys/test@nbinit-1.rsa\n"
 	  "repo() { d=$1; shift; mkdir -p $d/x86_64; for p in \"$@\"; do cp pk/$p.apk $d/x86_64/; done; }\n"
 	  "main='musl-1.2.4-r0 busybox-1.36.1-r5 busybox-binsh-1.36.1-r5 alpine-baselayout-3.4.3-r1 alpine-base-3.19.0-r0 trigpkg-1-r0 failing-1-r0"
-	  " exit127-1-r0 badinterp-1-r0 slapd-2.6.6-r0 capped-1-r0 x-old-1-r0 x-new-1-r0 x-clash-1-r0 metapkg-1-r0'\n"
+	  " exit127-1-r0 badinterp-1-r0 slapd-2.6.6-r0 capped-1-r0 x-old-1-r0 x-new-1-r0 x-clash-1-r0 metapkg-1-r0"
+	  " y-base-1-r0 y-extra-1-r0'\n"
 	  "repo good/alpine/v3.20/main $main; repo good/alpine/v3.20/community hello-1.0-r0 hello-completion-1.0-r0\n"
 	  "for d in good/alpine/v3.20/main good/alpine/v3.20/community; do $M index -o $d/x86_64/APKINDEX.tar.gz --key $KEY $d/x86_64/*.apk; done\n"
 	  "cp -a good unsigned; $M index -o unsigned/alpine/v3.20/main/x86_64/APKINDEX.tar.gz unsigned/alpine/v3.20/main/x86_64/*.apk\n"
@@ -287,8 +292,9 @@ struct row {
 #define NO_COPY "mkdir -p run/nbinit/package.apk"
 
 static const struct row rows[] = {
-	ROW("depot: world hello, pkgs=trigpkg and abuild-like packages", "good", "pkgs=trigpkg,slapd,capped,x-clash,metapkg", 2, 0,
-	    "musl busybox busybox-binsh alpine-baselayout alpine-base hello hello-completion trigpkg slapd capped x-old x-new x-clash metapkg"),
+	ROW("depot: world hello, pkgs=trigpkg and abuild-like packages", "good", "pkgs=trigpkg,slapd,capped,x-clash,metapkg,y-extra", 2, 0,
+	    "musl busybox busybox-binsh alpine-baselayout alpine-base hello hello-completion trigpkg slapd capped x-old x-new x-clash metapkg"
+	    " y-base y-extra"),
 	ROW("unsigned index refused", "unsigned", "", 2, -ENOKEY,
 	    "packages: /media/nfs/alpine/v3.20/main/x86_64/APKINDEX.tar.gz: unsigned (no .SIGN.RSA.* signature); refusing it (nbinit.allow_untrusted would accept it)"),
 	ROW("unsigned index with nbinit.allow_untrusted", "unsigned", "nbinit.allow_untrusted", 2, 0,
@@ -385,6 +391,11 @@ static void row0_checks(void)
 	ok(db_entry("x-clash", e, sizeof(e)) && strstr(e, "\nf:f\n"), "x-clash's conflict recorded (f:f)");
 	ok(strstr(plog, "x-clash-1-r0: trying to overwrite /usr/share/x/common owned by x-new-1-r0") != NULL,
 	   "the conflict is named");
+	ok(has_text("/usr/share/y/f", "base"), "y-base's file stays: it replaces y-extra with a higher replaces_priority");
+	db_owners("usr/share/y/f", who, sizeof(who));
+	ok(!strcmp(who, "y-base"), "only y-base owns usr/share/y/f: '%s'", who);
+	ok(db_entry("y-base", e, sizeof(e)) && strstr(e, "\nr:y-extra\nq:10\n") && db_entry("y-extra", e, sizeof(e)) &&
+	   strstr(e, "\nr:y-base\n") && !strstr(e, "\nf:"), "r: and q: recorded; no conflict for y-extra");
 	/* 5: meta package, apk's directories, xattrs */
 	ok(!exists("/var/lib/meta-ran") && db_entry("metapkg", e, sizeof(e)) && !strstr(e, "\nF:"),
 	   "metapkg (I:0): no script run, no files");
@@ -509,7 +520,7 @@ int main(void)
 			ok(has_text("/var/lib/bl-pre-install", "pre-install 3.4.3-r1"), "alpine-baselayout pre-install ran");
 			ok(has_text("/var/lib/trigger-ran", "trigger /usr/share/trig/a"), "trigger ran with its directory");
 			ok(has_text("/lib/apk/db/triggers", " /usr/share/trig/*"), "triggers db");
-			ok(has_text("/etc/apk/world", "alpine-base\ncapped\nhello\nmetapkg\nslapd\ntrigpkg\nx-clash"),
+			ok(has_text("/etc/apk/world", "alpine-base\ncapped\nhello\nmetapkg\nslapd\ntrigpkg\nx-clash\ny-extra"),
 			   "world: sorted, alpine-base added");
 			ok(has_text("/etc/apk/arch", "x86_64"), "arch");
 			ok(exists("/etc/apk/keys/test@nbinit-1.rsa.pub"), "the initrd's key is in the new root");
@@ -532,6 +543,13 @@ int main(void)
 			   "a missing interpreter is named from the script's #! line");
 			ok(db_entry("badinterp", e, sizeof(e)) && strstr(e, "\nf:s\n") && db_entry("exit127", e, sizeof(e)) &&
 			   strstr(e, "\nf:s\n"), "both recorded as f:s");
+			{
+				char who[256];
+				db_owners("usr/share/failing/f", who, sizeof(who));
+				ok(!strstr(plog, "trying to overwrite") && !strcmp(who, "badinterp"),
+				   "packages of one origin overwrite each other's files without a conflict; the last owns it: '%s'",
+				   who);
+			}
 		}
 		if (strstr(r->cmdline, "alpine_repo"))
 			ok(has_text("/lib/apk/db/installed", "P:hello\nV:2.0-r0"), "hello 2.0 from the HTTP repository");
