@@ -547,6 +547,41 @@ static const uint16_t tls_suites[] = {
 	BR_TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256,
 };
 
+/* What br_ssl_client_init_full sets up, less what the suites above never
+ * use (RSA key exchange, CBC, 3DES, the TLS 1.0/1.1 PRF, MD5): the
+ * static init does not carry their code. Hashes SHA-1 to SHA-512 for the
+ * handshake and certificate signatures, RSA and ECDSA signature checks,
+ * ECDHE, the TLS 1.2 PRFs, AES-GCM and ChaCha20-Poly1305. */
+static void client_init(struct tls *t)
+{
+	static const br_hash_class *const hashes[] = {
+		&br_sha1_vtable, &br_sha224_vtable, &br_sha256_vtable, &br_sha384_vtable, &br_sha512_vtable,
+	};
+	br_ssl_engine_context *eng = &t->sc.eng;
+	size_t i;
+	int id;
+
+	br_ssl_client_zero(&t->sc);
+	br_ssl_engine_set_versions(eng, BR_TLS12, BR_TLS12);
+	br_ssl_engine_set_suites(eng, tls_suites, sizeof(tls_suites) / sizeof(tls_suites[0]));
+	br_x509_minimal_init(&t->xc, &br_sha256_vtable, t->anchors ? t->anchors->ta : NULL,
+	                     t->anchors ? t->anchors->n : 0);
+	for (i = 0; i < sizeof(hashes) / sizeof(hashes[0]); i++) {
+		id = (int)((hashes[i]->desc >> BR_HASHDESC_ID_OFF) & BR_HASHDESC_ID_MASK);
+		br_ssl_engine_set_hash(eng, id, hashes[i]);
+		br_x509_minimal_set_hash(&t->xc, id, hashes[i]);
+	}
+	br_x509_minimal_set_rsa(&t->xc, br_rsa_pkcs1_vrfy_get_default());
+	br_x509_minimal_set_ecdsa(&t->xc, br_ec_get_default(), br_ecdsa_vrfy_asn1_get_default());
+	br_ssl_engine_set_default_rsavrfy(eng);
+	br_ssl_engine_set_default_ecdsa(eng);
+	br_ssl_engine_set_default_ec(eng);
+	br_ssl_engine_set_prf_sha256(eng, br_tls12_sha256_prf);
+	br_ssl_engine_set_prf_sha384(eng, br_tls12_sha384_prf);
+	br_ssl_engine_set_default_aes_gcm(eng);
+	br_ssl_engine_set_default_chapol(eng);
+}
+
 /* Handshake with the server on FD for HOST (see tls.h). */
 int tls_start(struct tls *t, int fd, const char *host, const struct tls_config *cfg)
 {
@@ -578,10 +613,7 @@ int tls_start(struct tls *t, int fd, const char *host, const struct tls_config *
 	if (at < 0)
 		at = 0;
 
-	br_ssl_client_init_full(&t->sc, &t->xc, t->anchors ? t->anchors->ta : NULL,
-	                        t->anchors ? t->anchors->n : 0);
-	br_ssl_engine_set_versions(&t->sc.eng, BR_TLS12, BR_TLS12);
-	br_ssl_engine_set_suites(&t->sc.eng, tls_suites, sizeof(tls_suites) / sizeof(tls_suites[0]));
+	client_init(t);
 	br_x509_minimal_set_time(&t->xc, (uint32_t)(at / 86400 + DAYS_0AD_TO_1970),
 	                         (uint32_t)(at % 86400));
 	t->name_check.vtable = &name_check_vtable;
