@@ -18,6 +18,7 @@
 #include <sys/mount.h>
 #include <sys/stat.h>
 #include <sys/statfs.h>
+#include <sys/syscall.h>
 #include <sys/sysmacros.h>
 #include <sys/utsname.h>
 #include <sys/wait.h>
@@ -978,7 +979,6 @@ static void prepare_root(struct pk *p)
 		{ "null", 0666, 1, 3 }, { "zero", 0666, 1, 5 }, { "random", 0666, 1, 8 },
 		{ "urandom", 0666, 1, 9 }, { "console", 0600, 5, 1 },
 	};
-	char path[BOOT_PATH];
 	struct statfs sf;
 	size_t i;
 	int fd, err;
@@ -996,15 +996,27 @@ static void prepare_root(struct pk *p)
 	}
 	if (fd >= 0)
 		close(fd);
-	fd = openat(p->rootfd, "proc", O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-	if (fd < 0 || fstatfs(fd, &sf) < 0 || fmt_path(path, sizeof(path), "%s/proc", p->nr))
-		log_warn("packages: /proc of the new root: %s; the install scripts run without it", strerror(errno));
-	else if (sf.f_type != PROC_SUPER_MAGIC) {
-		if (mount("proc", path, "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL) == 0)
+	/* procfs is made with fsopen/fsmount and moved onto the directory's
+	 * fd, so no path is resolved where a link could have been planted. */
+	fd = beneath_mkdirs(p->rootfd, "/proc", 0555);
+	if (fd < 0 || fstatfs(fd, &sf) < 0) {
+		err = fd < 0 ? fd : -errno;
+		log_warn("packages: /proc of the new root: %s; the install scripts run without it", beneath_strerror(err));
+	} else if (sf.f_type != PROC_SUPER_MAGIC) {
+		int fs = (int)syscall(SYS_fsopen, "proc", FSOPEN_CLOEXEC), mnt = -1;
+
+		if (fs >= 0 && syscall(SYS_fsconfig, fs, FSCONFIG_CMD_CREATE, NULL, NULL, 0) == 0 &&
+		    (mnt = (int)syscall(SYS_fsmount, fs, FSMOUNT_CLOEXEC,
+		                        MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV | MOUNT_ATTR_NOEXEC)) >= 0 &&
+		    syscall(SYS_move_mount, mnt, "", fd, "", MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH) == 0)
 			p->proc_mounted = true;
 		else
 			log_warn("packages: mounting /proc in the new root: %s; the install scripts run without it",
 			         strerror(errno));
+		if (mnt >= 0)
+			close(mnt);
+		if (fs >= 0)
+			close(fs);
 	}
 	if (fd >= 0)
 		close(fd);
@@ -1589,7 +1601,7 @@ static void cleanup(struct pk *p)
 
 	if (p->proc_mounted) {
 		char path[BOOT_PATH];
-		if (!fmt_path(path, sizeof(path), "%s/proc", p->nr) && umount2(path, MNT_DETACH) < 0)
+		if (!fmt_path(path, sizeof(path), "%s/proc", p->nr) && umount2(path, MNT_DETACH | UMOUNT_NOFOLLOW) < 0)
 			log_warn("packages: unmounting /proc of the new root: %s", strerror(errno));
 	}
 	for (k = 0; k < p->ninst; k++) {

@@ -323,6 +323,9 @@ static const struct row rows[] = {
 	ROW_SETUP("a link planted at etc/apk/keys: the key is not copied through it", "good", "", 2, 0,
 	          "musl busybox busybox-binsh alpine-baselayout alpine-base hello hello-completion",
 	          "rm -rf sysroot/etc/apk/keys && ln -s ../../../../outside sysroot/etc/apk/keys"),
+	ROW_SETUP("links planted at /proc and /dev: no procfs mounted and no device node made through them", "good", "",
+	          2, 0, "musl busybox busybox-binsh alpine-baselayout alpine-base hello hello-completion",
+	          "ln -s $PWD/../outside sysroot/proc && ln -s ../../../outside sysroot/dev"),
 	ROW_SETUP("little memory: depot packages read where they are, not copied", "good", "", 2, 0,
 	          "musl busybox busybox-binsh alpine-baselayout alpine-base hello hello-completion",
 	          NO_COPY " proc && printf 'MemTotal: 65536 kB\\nMemAvailable: 1 kB\\n' >proc/meminfo"),
@@ -553,6 +556,9 @@ int main(void)
 		}
 		if (strstr(r->cmdline, "alpine_repo"))
 			ok(has_text("/lib/apk/db/installed", "P:hello\nV:2.0-r0"), "hello 2.0 from the HTTP repository");
+		if (r->setup && strstr(r->setup, "sysroot/proc"))
+			ok(strstr(plog, "packages: /proc of the new root: a symbolic link is in the way; the install scripts run"
+			                " without it") != NULL, "the planted /proc link is named");
 	}
 	if (httpd > 0) {
 		kill(httpd, SIGTERM);
