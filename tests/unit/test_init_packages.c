@@ -271,7 +271,10 @@ static int make_fixtures(const char *mkapk)
 	   * a protected file identical to the package's gets no .apk-new */
 	  "mkdir -p ovl/usr/bin ovl/usr/share/hello ovl/etc/apk/protected_paths.d; echo 'overlay hello' >ovl/usr/bin/hello\n"
 	  "echo 'overlay completion' >ovl/usr/share/hello/completion; echo +usr/share/hello >ovl/etc/apk/protected_paths.d/local.list\n"
-	  "echo 'packaged issue' >ovl/etc/issue\n",
+	  "echo 'packaged issue' >ovl/etc/issue\n"
+	  /* a server whose hello-2.0 is 200 KB longer than the index's S: says */
+	  "mkdir -p www/big; cp -a www/alpine www/big/; cat pk/hello-2.0-r0.apk /dev/zero | head -c 200000"
+	  " >www/big/alpine/v3.20/community/x86_64/hello-2.0-r0.apk\n",
 	  root, mkapk);
 }
 
@@ -310,6 +313,10 @@ static const struct row rows[] = {
 	ROW("HTTP repositories; main's packages only in the depot, taken from there", "good",
 	    "alpine_repo=http://127.0.0.1:$PORT/alpine/v3.20/main,http://127.0.0.1:$PORT/alpine/v3.20/community", 2, 0,
 	    "musl busybox busybox-binsh alpine-baselayout alpine-base hello"),
+	/* issue 11, attack 6: a download is cut at the index's S: plus slack */
+	ROW("HTTP package longer than its S:", "good",
+	    "alpine_repo=http://127.0.0.1:$PORT/alpine/v3.20/main,http://127.0.0.1:$PORT/big/alpine/v3.20/community", 2, -EFBIG,
+	    "/big/alpine/v3.20/community/x86_64/hello-2.0-r0.apk: more than "),
 	ROW("no repositories: nothing installed", NULL, "", 0, 0, ""),
 	/* Depot packages are copied into memory to be checked and unpacked,
 	 * unless that takes more than an eighth of MemAvailable. */
