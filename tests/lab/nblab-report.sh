@@ -40,6 +40,8 @@
 #   NBLAB apk-replaces <pkg> <r: words>
 #   NBLAB apk-who <path> <pkg>        each file of a package that replaces another
 #   NBLAB apk-flags <pkg> <f: flags>  a package apk would call broken (f: conflict, s: script)
+#   NBLAB apk-new <path>              each /etc/**/*.apk-new (a package's version of a
+#                                     protected file the root already had)
 #   NBLAB passwd <name> <uid> <gid>   each user of /etc/passwd
 #   NBLAB applet <path> <target>      /bin/ls, /bin/cat, /usr/bin/env when they are links
 #   NBLAB apk-ran <text>              /var/lib/nblab/*: what the install scripts wrote
@@ -198,6 +200,7 @@ if [ -r /lib/apk/db/installed ]; then
 		[ -r "$f" ] && say apk-ran "$($bb cat "$f")"
 	done
 	[ -r /etc/apk/world ] && for w in $($bb cat /etc/apk/world); do say apk-world "$w"; done
+	for f in $($bb find /etc -name '*.apk-new' 2>/dev/null); do say apk-new "$f"; done
 fi
 if [ -r /etc/passwd ]; then
 	while IFS=: read -r u _ uid gid _; do
