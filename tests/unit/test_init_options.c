@@ -42,6 +42,10 @@ static const struct row rows[] = {
 	GOOD("nbinit.report=http://10.0.0.1/r/{MAC}", "report=http://10.0.0.1/r/{MAC}"),
 	GOOD("quiet", "http_deadline=600000"),
 	GOOD("nbinit.http_deadline=1800", "http_deadline=1800000"),
+	GOOD("quiet", "ovl_max=134217728/20000"),
+	GOOD("nbinit.apkovl_max_size=64M nbinit.apkovl_max_files=500", "ovl_max=67108864/500"),
+	GOOD("nbinit.apkovl_max_size=1g", "ovl_max=1073741824/20000"),
+	GOOD("nbinit.apkovl_max_size=4096", "ovl_max=4096/20000"),
 	GOOD("alpine_repo=http://dl-cdn.alpinelinux.org/alpine/v3.20/main/x86_64", "repo=http://dl-cdn.alpinelinux.org/alpine/v3.20/main"),
 	GOOD("alpine_repo=http://x/v3.20/main/x86_64/,http://y/v3.20/community/aarch64", "repo=http://x/v3.20/main,http://y/v3.20/community"),
 	GOOD("alpine_repo=http://x/v3.20/main/", "repo=http://x/v3.20/main"),
@@ -64,6 +68,10 @@ static const struct row rows[] = {
 	BAD("nbinit.onfail=explode", "cmdline: nbinit.onfail=explode: expected shell, reboot[:SECONDS] or poweroff"),
 	BAD("nbinit.onfail=reboot:soon", "cmdline: nbinit.onfail=reboot:soon: expected reboot:SECONDS"),
 	BAD("nbinit.http_deadline=0", "cmdline: nbinit.http_deadline=0: must be at least 1 second"),
+	BAD("nbinit.apkovl_max_size=0", "cmdline: nbinit.apkovl_max_size=0: expected 1 to 1099511627776 (K, M, G: 1024s)"),
+	BAD("nbinit.apkovl_max_size=12X", "cmdline: nbinit.apkovl_max_size=12X: expected 1 to"),
+	BAD("nbinit.apkovl_max_size=2048G", "cmdline: nbinit.apkovl_max_size=2048G: expected 1 to"),
+	BAD("nbinit.apkovl_max_files=-1", "cmdline: nbinit.apkovl_max_files=-1: expected 1 to 10000000"),
 	BAD("nbinit.http_deadline=4000", "cmdline: nbinit.http_deadline=4000: expected seconds (0-3600)"),
 	BAD("nbinit.report=tftp://x/y", "cmdline: nbinit.report=tftp://x/y: not an http:// or https:// URL"),
 };
@@ -105,6 +113,8 @@ static void describe(const struct boot *b, const char *key, char *out, size_t si
 		snprintf(out, size, "%s", o->alpine_repo);
 	if (!strcmp(key, "script"))
 		snprintf(out, size, "%d%s", o->script_timeout_ms, o->allow_untrusted ? " untrusted" : "");
+	if (!strcmp(key, "ovl_max"))
+		snprintf(out, size, "%lld/%lld", o->ovl_max_size, o->ovl_max_files);
 	if (!strcmp(key, "http_deadline")) {
 		struct http_opts ho = boot_http_opts(b);
 		snprintf(out, size, "%d", ho.deadline_ms);
@@ -260,7 +270,8 @@ int main(void)
 		int n, k, want = 0;
 		static const char *const must[] = { "apkovl", "alpine_repo", "BOOTIF", "nbinit.link_wait",
 		                                    "nbinit.http_deadline", "nbinit.allow_untrusted",
-		                                    "nbinit.script_timeout", "nbinit.apkovl_verify", "quiet", NULL };
+		                                    "nbinit.script_timeout", "nbinit.apkovl_verify", "quiet",
+		                                    "nbinit.apkovl_max_size", "nbinit.apkovl_max_files", NULL };
 
 		known = options_known(&n);
 		for (k = 0; must[k]; k++)
