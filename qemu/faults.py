@@ -997,4 +997,17 @@ def scenarios(L):
                   ["fault-http #1 GET /hostile/%s.apkovl.tar.gz -> 200, 300 bytes" % mac],
                   "the server handed out the hostile overlay once (a refused overlay is not retried)")],
         ("file", "tests/corpus/symlink-then-write.tar.gz"), overlays={}))
+    mac = "52:54:00:fa:00:0f"
+    url = ovl("planted-link", mac)
+    out.append(failing_overlay(
+        "planted-link", "the overlay (tests/corpus/planted-apk-link.tar.gz) plants etc/apk -> /: the init's own "
+        "writes of apk's files do not follow it, one line, nbinit.onfail=poweroff",
+        "alpine_repo=http://10.0.2.2/alpine/v3.20/main nbinit.onfail=poweroff", mac, c_fails(
+            "nbinit: packages: writing /etc/apk/world: a symbolic link is in the way",
+            ["a symbolic link is in the way"],
+            "nbinit: powering off (nbinit.onfail=poweroff)"),
+        [c_events(r"^fault-http #1 GET /planted-link/.* -> 200, \d+ bytes$",
+                  ["fault-http #1 GET /planted-link/%s.apkovl.tar.gz -> 200, 200 bytes" % mac],
+                  "the server handed out the overlay once")],
+        ("file", "tests/corpus/planted-apk-link.tar.gz"), overlays={}))
     return out

@@ -127,6 +127,13 @@ CORPUS = {
         ent("dev/", tarfile.DIRTYPE, mode=0o755),
         ent("dev/mem", tarfile.CHRTYPE, mode=0o600, dev=(1, 1)),
     ])),
+    # unpacks fine: the link is only a hazard to the init's own writes
+    # later (/etc/apk/repositories, world, keys), which must refuse it
+    "planted-apk-link.tar.gz": gz(tar_bytes([
+        ent("etc/", tarfile.DIRTYPE, mode=0o755),
+        ent("etc/hostname", data=b"planted\n"),
+        ent("etc/apk", tarfile.SYMTYPE, mode=0o777, link="/"),
+    ])),
     "no-eof-marker.tar.gz": gz(tar_bytes([
         ent("etc/", tarfile.DIRTYPE, mode=0o755),
         ent("etc/hostname", data=b"nbtest\n"),

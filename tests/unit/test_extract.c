@@ -616,6 +616,9 @@ static const struct ccase ccases[] = {
 	   "dev/ d0755{0:0}\n", 0, 1, 0, 0),
 	CC("truncated.tar.gz", -EIO, "gzip", "truncated gzip stream after 353 bytes", NULL, -1, -1, -1, -1),
 	CC("corrupt.tar.gz", -EBADMSG, "gzip", "gzip CRC mismatch", NULL, -1, -1, -1, -1),
+	CC("planted-apk-link.tar.gz", 0, "", "",
+	   "etc/ d0755{0:0}\netc/apk -> /{0:0} " CT "\netc/hostname f0644{0:0} n1 " CT " \"planted\\n\"\n",
+	   1, 1, 1, 8),
 	CC("no-eof-marker.tar.gz", -EIO, "tar", "truncated tar archive: no end-of-archive marker",
 	   "etc/ d0755{0:0}\netc/hostname f0644{0:0} n1 " CT " \"nbtest\\n\"\n", 1, 1, 0, 7),
 };
