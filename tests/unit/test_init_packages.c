@@ -235,7 +235,8 @@ static int make_fixtures(const char *mkapk)
 	  "P alpine-base-3.19.0-r0 --name alpine-base --version 3.19.0-r0 --arch noarch --root t/empty --depends 'alpine-baselayout busybox'\n"
 	  "P hello-1.0-r0 --name hello --version 1.0-r0 --root t/hello --depends 'cmd:sh so:libc.musl-x86_64.so.1'\n"
 	  "P hello-completion-1.0-r0 --name hello-completion --version 1.0-r0 --root t/comp --install-if 'hello=1.0-r0 busybox'\n"
-	  "P trigpkg-1-r0 --name trigpkg --version 1-r0 --root t/trig --triggers '/usr/share/trig/*' --trigger trig.trigger\n"
+	  "P trigpkg-1-r0 --name trigpkg --version 1-r0 --root t/trig --triggers '/usr/share/trig/*' --trigger trig.trigger"
+	  "  --owner usr/share/trig/a/f=ghost:ghosts:1234:4321\n"
 	  "P failing-1-r0 --name failing --version 1-r0 --root t/fail --post-install fail.post\n"
 	  "P exit127-1-r0 --name exit127 --version 1-r0 --root t/fail --origin failing --post-install e127.post\n"
 	  "P badinterp-1-r0 --name badinterp --version 1-r0 --root t/fail --origin failing --post-install badinterp.post\n"
@@ -385,6 +386,8 @@ static void row0_checks(void)
 	   "slapd's pre-install made the ldap user and group (its 2>/dev/null worked)");
 	ok(owner_is("var/lib/openldap", 101, 102, 0700), "/var/lib/openldap is ldap:ldap 0700 by name (the tar says ldap:ldap 0:0)");
 	ok(owner_is("etc/openldap/slapd.conf", 0, 102, 0640), "slapd.conf is root:ldap 0640 by name");
+	ok(owner_is("usr/share/trig/a/f", 1234, 4321, 0644) && db_entry("trigpkg", e, sizeof(e)) &&
+	   strstr(e, "\nR:f\na:1234:4321:644\n"), "names the new root does not know fall back to the tar's numbers, as apk");
 	ok(db_entry("slapd", e, sizeof(e)) && strstr(e, "\nF:var/lib/openldap\nM:101:102:700\n") &&
 	   strstr(e, "\nR:slapd.conf\na:0:102:640\n"), "the database records the owners by name");
 	/* 3: busybox's post-install ran by its #! line before /bin/sh existed */
