@@ -658,19 +658,19 @@ static void script(struct pk *p, struct pk_inst *in, const char *action, char *c
 
 /* ---- installing ---- */
 
-/* The new root's file REL (no leading '/', no symbolic link as its last
- * component) whole into a malloc'd string (*OUT), at most 1 MiB. Returns
+/* The new root's file REL (reached without following a symbolic link)
+ * whole into a malloc'd string (*OUT), at most 1 MiB. Returns
  * its length or a negative errno. */
 static long read_at(const struct pk *p, const char *rel, char **out)
 {
 	struct stat st;
 	long n = 0;
 	ssize_t r;
-	int fd = openat(p->rootfd, rel, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+	int fd = beneath_open(p->rootfd, rel, O_RDONLY | O_CLOEXEC, 0);
 
 	*out = NULL;
 	if (fd < 0)
-		return -errno;
+		return fd;
 	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode) || st.st_size > (1 << 20) ||
 	    !(*out = malloc((size_t)st.st_size + 1))) {
 		close(fd);
@@ -752,39 +752,45 @@ static void add_protected(struct pk *p, const char *line)
 	p->prot[p->nprot++].mode = mode;
 }
 
-static int name_cmp(const struct dirent **a, const struct dirent **b)
+static int name_cmp(const void *a, const void *b)
 {
-	return strcmp((*a)->d_name, (*b)->d_name);
+	return strcmp((const char *)a, (const char *)b);
 }
 
 /* apk's protected paths: +etc @etc/init.d !etc/apk, then the new root's
  * /etc/apk/protected_paths.d/ *.list (the overlay's), in name order. */
 static void load_protected(struct pk *p)
 {
-	struct dirent **ents = NULL;
-	char dir[BOOT_PATH];
-	int i, n;
+	static char names[32][256];
+	struct dirent *e;
+	DIR *d;
+	int fd, i, n = 0;
 
 	add_protected(p, "+etc");
 	add_protected(p, "@etc/init.d");
 	add_protected(p, "!etc/apk");
-	if (fmt_path(dir, sizeof(dir), "%s/etc/apk/protected_paths.d", p->nr) ||
-	    (n = scandir(dir, &ents, NULL, name_cmp)) < 0)
+	if ((fd = beneath_open(p->rootfd, "/etc/apk/protected_paths.d", O_RDONLY | O_DIRECTORY | O_CLOEXEC, 0)) < 0)
 		return;
+	if (!(d = fdopendir(fd))) {
+		close(fd);
+		return;
+	}
+	while ((e = readdir(d))) {
+		size_t l = strlen(e->d_name);
+		if (l > 5 && l < sizeof(names[0]) && !strcmp(e->d_name + l - 5, ".list") && n < 32)
+			memcpy(names[n++], e->d_name, l + 1);
+	}
+	closedir(d);
+	qsort(names, (size_t)n, sizeof(names[0]), name_cmp);
 	for (i = 0; i < n; i++) {
-		const char *name = ents[i]->d_name;
-		size_t l = strlen(name);
 		char rel[BOOT_PATH], *text, *save = NULL, *line;
 
-		if (l > 5 && !strcmp(name + l - 5, ".list") &&
-		    !fmt_path(rel, sizeof(rel), "etc/apk/protected_paths.d/%s", name) && read_at(p, rel, &text) >= 0) {
+		if (!fmt_path(rel, sizeof(rel), "/etc/apk/protected_paths.d/%s", names[i]) && read_at(p, rel, &text) >= 0) {
 			for (line = strtok_r(text, "\n", &save); line; line = strtok_r(NULL, "\n", &save))
 				add_protected(p, line);
 			free(text);
 		}
-		free(ents[i]);
 	}
-	free(ents);
 }
 
 /* The protection of FILE's directory as apk works it out: each pattern
@@ -886,10 +892,10 @@ static int q1_at(const struct pk *p, const char *rel, char out[APK_Q1_LEN])
 	br_sha1_context c;
 	unsigned char d[20];
 	ssize_t n;
-	int fd = openat(p->rootfd, rel, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+	int fd = beneath_open(p->rootfd, rel, O_RDONLY | O_CLOEXEC, 0);
 
 	if (fd < 0)
-		return -errno;
+		return fd;
 	br_sha1_init(&c);
 	while ((n = read(fd, buf, sizeof(buf))) > 0)
 		br_sha1_update(&c, buf, (size_t)n);
@@ -955,9 +961,15 @@ static int mkdir_root(const struct pk *p, const char *dir, mode_t mode)
 			break;
 		}
 		nfd = openat(fd, comp, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+		if (nfd < 0) {
+			struct stat st;
+			err = errno == ENOTDIR && fstatat(fd, comp, &st, AT_SYMLINK_NOFOLLOW) == 0 && S_ISLNK(st.st_mode) ?
+			      -ELOOP : -errno;
+			close(fd);
+			return err;
+		}
 		close(fd);
-		if ((fd = nfd) < 0)
-			return -errno;
+		fd = nfd;
 		c += l + !last;
 	}
 	close(fd);
@@ -985,7 +997,7 @@ static void prepare_root(struct pk *p)
 
 	for (i = 0; i < sizeof(dirs) / sizeof(dirs[0]); i++)
 		if ((err = mkdir_root(p, dirs[i].path, dirs[i].mode)))
-			log_warn("packages: cannot make /%s in the new root: %s", dirs[i].path, strerror(-err));
+			log_warn("packages: cannot make /%s in the new root: %s", dirs[i].path, beneath_strerror(err));
 	fd = openat(p->rootfd, "dev", O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 	for (i = 0; fd >= 0 && i < sizeof(nodes) / sizeof(nodes[0]); i++) {
 		if (mknodat(fd, nodes[i].name, S_IFCHR | nodes[i].mode, makedev(nodes[i].maj, nodes[i].min)) == 0)
