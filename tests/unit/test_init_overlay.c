@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "boot.h"
+#include "extract.h"
 #include "fileio.h"
 #include "tap.h"
 
@@ -108,6 +109,8 @@ static int make_fixtures(void)
 	          "[t.add(\"src2/\"+n, arcname=n, recursive=False) for n in (\"etc/hostname\",\"etc/ssh/sshd_config\")]; t.close()'; "
 	          "python3 -c 'import tarfile,io; t=tarfile.open(\"fx/deep.tar.gz\",\"w:gz\",format=tarfile.GNU_FORMAT); "
 	          "i=tarfile.TarInfo(\"d/\"*299+\"f\"); i.size=1; t.addfile(i, io.BytesIO(b\"x\")); t.close()'; "
+	          "python3 -c 'import tarfile,io; t=tarfile.open(\"fx/deep256.tar.gz\",\"w:gz\",format=tarfile.GNU_FORMAT); "
+	          "i=tarfile.TarInfo(\"d/\"*255+\"f\"); i.size=1; t.addfile(i, io.BytesIO(b\"x\")); t.close()'; "
 	          "echo 'root::0:0:99999:7:::' > shadow; "
 	          "$S --sig-pax path=etc/evil test.pem test.rsa.pub first-file.tar.gz fx/sig-pax-path.tar.gz; "
 	          "$S --sig-pax size=1536 test.pem test.rsa.pub first-file.tar.gz fx/sig-pax-size.tar.gz; "
@@ -161,6 +164,24 @@ int main(void)
 			      r->what, b.why, err, entries(top));
 		}
 		sh("rm -rf %s/* %s/.[!.]* 2>/dev/null", top, top);
+	}
+	{
+		/* 256 levels, the most extraction allows: unpacked, then wiped */
+		int err, fd;
+
+		memset(&b, 0, sizeof(b));
+		b.root = root;
+		strcpy(b.newroot, "/sysroot");
+		b.o.ovl = OVL_PATH;
+		b.o.ovl_max_size = OVL_MAX_SIZE_DEFAULT;
+		b.o.ovl_max_files = OVL_MAX_FILES_DEFAULT;
+		strcpy(b.o.apkovl, "/fx/deep256.tar.gz");
+		err = overlay_apply(&b);
+		fd = open(top, O_RDONLY | O_DIRECTORY);
+		ok(err == 0 && fd >= 0 && extract_wipe(fd) == 0 && entries(top) == 0,
+		   "256 directory levels are unpacked and wiped completely (%d) %s", err, b.why);
+		if (fd >= 0)
+			close(fd);
 	}
 	{
 		/* attack 4: what a failed try leaves and the wipe cannot remove
