@@ -27,6 +27,23 @@ STRIP   ?= strip
 
 -include config.mak
 
+# LIBC=musl: out/init linked with musl (Debian's musl-gcc, musl-tools) and
+# the libraries tests/build-sysroot builds for it from Debian's source
+# packages into out/sysroot (zlib, BearSSL, libblkid). LIBC=glibc: the
+# host's gcc and glibc with Debian's -dev archives. Switching rebuilds all.
+LIBC    ?= glibc
+SYSROOT ?= out/sysroot
+ifeq ($(LIBC),musl)
+ifeq ($(origin CC),default)
+CC      := musl-gcc
+endif
+CPPFLAGS += -isystem $(SYSROOT)/include
+LDFLAGS  += -L$(SYSROOT)/lib
+LIBC_DEPS := $(SYSROOT)/.stamp
+else ifneq ($(LIBC),glibc)
+$(error LIBC=$(LIBC): glibc or musl)
+endif
+
 # Fuzz targets and sanitizer builds of the unit tests (fuzz/).
 -include fuzz/fuzz.mk
 
@@ -63,7 +80,17 @@ all: $(OUT)/init
 
 init: $(OUT)/init
 
-$(OUT)/obj/%.o: %.c $(wildcard lib/*.h init/*.h)
+# Which libc out/ was built with: a change rebuilds every object and test.
+$(OUT)/libc: FORCE
+	@mkdir -p $(OUT)
+	@echo "$(LIBC) $(CC)" | cmp -s - $@ || echo "$(LIBC) $(CC)" >$@
+.PHONY: FORCE
+FORCE:
+
+$(SYSROOT)/.stamp:
+	tests/build-sysroot $(SYSROOT)
+
+$(OUT)/obj/%.o: %.c $(wildcard lib/*.h init/*.h) $(OUT)/libc | $(LIBC_DEPS)
 	@mkdir -p $(dir $@)
 	$(CC) $(CPPFLAGS) $(CFLAGS) $(SECTIONS) $(WARN) -c -o $@ $<
 
@@ -83,13 +110,13 @@ $(OUT)/init: $(OUT)/init.debug
 
 # Unit tests are ordinary host programs: test_init_* link the boot phases
 # (init/ without main.c), the others only lib/.
-$(OUT)/tests/test_init_%: tests/unit/test_init_%.c tests/unit/tap.h $(OUT)/libphase.a $(OUT)/libnb.a
+$(OUT)/tests/test_init_%: tests/unit/test_init_%.c tests/unit/tap.h $(OUT)/libc $(OUT)/libphase.a $(OUT)/libnb.a
 	@mkdir -p $(dir $@)
-	$(CC) $(CPPFLAGS) -Itests/unit $(CFLAGS) $(WARN) -o $@ $< $(OUT)/libphase.a $(OUT)/libnb.a $(LIBS)
+	$(CC) $(CPPFLAGS) -Itests/unit $(CFLAGS) $(LDFLAGS) $(WARN) -o $@ $< $(OUT)/libphase.a $(OUT)/libnb.a $(LIBS)
 
-$(OUT)/tests/test_%: tests/unit/test_%.c tests/unit/tap.h tests/unit/kids.h $(OUT)/libnb.a
+$(OUT)/tests/test_%: tests/unit/test_%.c tests/unit/tap.h tests/unit/kids.h $(OUT)/libc $(OUT)/libnb.a
 	@mkdir -p $(dir $@)
-	$(CC) $(CPPFLAGS) -Itests/unit $(CFLAGS) $(WARN) -o $@ $< $(OUT)/libnb.a $(LIBS)
+	$(CC) $(CPPFLAGS) -Itests/unit $(CFLAGS) $(LDFLAGS) $(WARN) -o $@ $< $(OUT)/libnb.a $(LIBS)
 
 tests: $(TESTS)
 
@@ -118,12 +145,12 @@ pxerd: all
 # more options, e.g. make bench BENCH='-C gzip,xz,zstd'. See bench/bench -h.
 $(OUT)/bench/ovlpeak: bench/ovlpeak.c $(OUT)/libphase.a $(OUT)/libnb.a
 	@mkdir -p $(dir $@)
-	$(CC) $(CPPFLAGS) $(CFLAGS) $(WARN) $(STATIC) -o $@ $< $(OUT)/libphase.a $(OUT)/libnb.a $(LIBS)
+	$(CC) $(CPPFLAGS) $(CFLAGS) $(LDFLAGS) $(WARN) $(STATIC) -o $@ $< $(OUT)/libphase.a $(OUT)/libnb.a $(LIBS)
 
 # The packages phase on the host, timed (perf works on it): out/bench/pkgbench -n 9
 $(OUT)/bench/pkgbench: bench/pkgbench.c $(OUT)/libphase.a $(OUT)/libnb.a
 	@mkdir -p $(dir $@)
-	$(CC) $(CPPFLAGS) $(CFLAGS) $(WARN) -o $@ $< $(OUT)/libphase.a $(OUT)/libnb.a $(LIBS)
+	$(CC) $(CPPFLAGS) $(CFLAGS) $(LDFLAGS) $(WARN) -o $@ $< $(OUT)/libphase.a $(OUT)/libnb.a $(LIBS)
 
 bench: all $(OUT)/bench/ovlpeak
 	tests/setup

@@ -23,6 +23,16 @@
 
 #include "extract.h"
 
+#ifndef STATX_TYPE
+/* musl before 1.2.5 (Debian 12 has 1.2.3) has no statx(): the system call. */
+#include <linux/stat.h>
+static int statx(int dfd, const char *path, int flags, unsigned int mask,
+                 struct statx *sx)
+{
+	return (int)syscall(SYS_statx, dfd, path, flags, mask, sx);
+}
+#endif
+
 /* Deepest directory nesting extract_wipe descends into (one fd and a
  * small buffer per level). */
 #define WIPE_DEPTH_MAX 512
@@ -525,7 +535,7 @@ static int wipe_dir(int fd, dev_t dev, int depth, int *kept)
 	int err = 0;
 
 	for (;;) {
-		ssize_t n = getdents64(fd, buf, sizeof(buf)), off;
+		ssize_t n = getdents64(fd, (void *)buf, sizeof(buf)), off;
 
 		if (n < 0 && errno == EINTR)
 			continue;
