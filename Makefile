@@ -143,6 +143,8 @@ pxerd: all
 # Speed and size figures (not part of check): boots the lab's seed scenario
 # BENCH_N times (default 5) and prints medians and spreads; BENCH= passes
 # more options, e.g. make bench BENCH='-C gzip,xz,zstd'. See bench/bench -h.
+# It ends with out/init built with glibc and with musl side by side (only
+# those sizes, no boots: bench/bench --sizes).
 $(OUT)/bench/ovlpeak: bench/ovlpeak.c $(OUT)/libphase.a $(OUT)/libnb.a
 	@mkdir -p $(dir $@)
 	$(CC) $(CPPFLAGS) $(CFLAGS) $(LDFLAGS) $(WARN) $(STATIC) -o $@ $< $(OUT)/libphase.a $(OUT)/libnb.a $(LIBS)

@@ -24,6 +24,11 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#ifndef FSOPEN_CLOEXEC
+/* musl 1.2.3's <sys/mount.h> has no new mount API: the kernel's UAPI header. */
+#include <linux/mount.h>
+#endif
+
 #include "apk.h"
 #include "apkpkg.h"
 #include "apksig.h"
