@@ -25,22 +25,8 @@ kver=$(cat "$kernel/kver")
 kabs=$(cd "$kernel" && pwd)
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/admin-t.XXXXXX") || exit 1
 trap 'rm -rf "$tmp"' EXIT
-n=0
-failed=0
-check() {
-	n=$((n + 1))
-	if eval "$2"; then
-		echo "ok $n - $1"
-	else
-		echo "not ok $n - $1"
-		echo "#   failed: $2"
-		failed=$((failed + 1))
-		[ -s "$tmp/err" ] && sed 's/^/#   stderr: /' "$tmp/err"
-		[ -s "$tmp/out" ] && sed 's/^/#   stdout: /' "$tmp/out"
-	fi
-	: >"$tmp/err"
-	: >"$tmp/out"
-}
+tap_clear=1
+. tests/tap.sh
 names() {
 	zstd -qdc "$1" | (cd "$tmp" && cpio -it --quiet)
 }
@@ -160,5 +146,4 @@ check "recipe 3: '$C' exits 0 ($rc): the directory's modules, busybox from / (th
 	'[ "$rc" = 0 ] && grep -q "^lib/modules/$kver/.*/virtio_net.ko$" "$tmp/n3" && grep -qx bin/busybox "$tmp/n3" &&
 	 grep -q "from /, not in $kabs/root" "$tmp/out"'
 
-echo "1..$n"
-[ "$failed" = 0 ]
+tap_done

@@ -9,20 +9,7 @@ init=out/init
 [ -x "$init" ] || { echo "1..0 # SKIP no out/init (run make)"; exit 0; }
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/check-t.XXXXXX") || exit 1
 trap 'rm -rf "$tmp"' EXIT
-n=0
-failed=0
-check() {
-	n=$((n + 1))
-	if eval "$2"; then
-		echo "ok $n - $1"
-	else
-		echo "not ok $n - $1"
-		echo "#   failed: $2"
-		failed=$((failed + 1))
-		sed 's/^/#   stdout: /' "$tmp/out"
-		sed 's/^/#   stderr: /' "$tmp/err"
-	fi
-}
+. tests/tap.sh
 run() {
 	"$init" "$@" >"$tmp/out" 2>"$tmp/err"
 	rc=$?
@@ -73,5 +60,4 @@ run --check 'nbinit.link_wait=soon'
 check "an error: exit 1, one line naming the option" \
 	'[ "$rc" = 1 ] && [ "$(wc -l <"$tmp/err")" = 1 ] && grep -q "^nbinit: cmdline: nbinit.link_wait=soon: " "$tmp/err"'
 
-echo "1..$n"
-[ "$failed" = 0 ]
+tap_done

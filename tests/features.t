@@ -24,22 +24,8 @@ kver=$(cat "$kernel/kver")
 kabs=$(cd "$kernel" && pwd)
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/features-t.XXXXXX") || exit 1
 trap 'rm -rf "$tmp"' EXIT
-n=0
-failed=0
-check() {
-	n=$((n + 1))
-	if eval "$2"; then
-		echo "ok $n - $1"
-	else
-		echo "not ok $n - $1"
-		echo "#   failed: $2"
-		failed=$((failed + 1))
-		[ -s "$tmp/err" ] && sed 's/^/#   stderr: /' "$tmp/err"
-		[ -s "$tmp/out" ] && sed 's/^/#   stdout: /' "$tmp/out"
-	fi
-	: >"$tmp/err"
-	: >"$tmp/out"
-}
+tap_clear=1
+. tests/tap.sh
 
 # An admin's base directory: the kernel's modules, a static busybox, the CA
 # bundle and an apk key (its name is what the glob needs).
@@ -130,5 +116,4 @@ check "... the default NIC drivers, NFSv3 and their dependencies" \
 check "... and neither /bin/sh nor default.script: the init needs neither (scenario mkinitfs boots it)" \
 	'! has bin/sh && ! grep -q default.script "$tmp/names"'
 
-echo "1..$n"
-[ "$failed" = 0 ]
+tap_done

@@ -29,23 +29,7 @@ kdir=$base/lib/modules/$kver
 m=lib/modules/$kver
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/mkpxerd-t.XXXXXX") || exit 1
 trap 'rm -rf "$tmp"' EXIT
-n=0
-failed=0
-
-# check DESCRIPTION CONDITION: one TAP line for the shell condition; on
-# failure, the last mkpxerd run's output as diagnostics.
-check() {
-	n=$((n + 1))
-	if eval "$2"; then
-		echo "ok $n - $1"
-	else
-		echo "not ok $n - $1"
-		echo "#   failed: $2"
-		failed=$((failed + 1))
-		[ -s "$tmp/err" ] && sed 's/^/#   stderr: /' "$tmp/err"
-		[ -s "$tmp/out" ] && sed 's/^/#   stdout: /' "$tmp/out"
-	fi
-}
+. tests/tap.sh
 
 # pack ARGS...: mkpxerd with the Debian tree and the stand-in init; status
 # in $rc, output in $tmp/out and $tmp/err.
@@ -406,5 +390,4 @@ for f in features/*; do
 done
 check "every feature is nbinit or nbinit-* (no clash with Alpine's features.d:$bad)" '[ -z "$bad" ]'
 
-echo "1..$n"
-[ "$failed" = 0 ]
+tap_done
