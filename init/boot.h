@@ -154,7 +154,8 @@ void log_debug(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* Record the failure line "PHASE: OBJECT: CAUSE" in b->why, print it, and
  * return ERR (a negative errno) so callers can `return boot_fail(...)`. */
 int boot_fail(struct boot *b, int err, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
-/* Print LINE as a failure on the console and in kmsg (error level). */
+/* Print LINE as a failure on the console, and in kmsg at debug level like
+ * every line of the init (the console has it already). */
 void log_fail_line(const char *line);
 /* Milliseconds since boot (CLOCK_MONOTONIC). */
 long long now_ms(void);

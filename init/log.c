@@ -27,6 +27,26 @@ void log_init(struct boot *b)
 		lg.kmsg = open(p, O_WRONLY | O_CLOEXEC | O_NOCTTY);
 }
 
+/* LINE (N bytes, ending in a newline) on the console when CONSOLE, and in
+ * kmsg at debug level (<15>: user facility, debug). */
+static void put(bool console, const char *line, int n)
+{
+	ssize_t w;
+
+	if (console) {
+		w = write(STDERR_FILENO, line, (size_t)n);
+		(void)w;
+	}
+	if (lg.kmsg >= 0) {
+		char k[1300];
+		int m = snprintf(k, sizeof(k), "<15>%.*s", n, line);
+		if (m > 0) {
+			w = write(lg.kmsg, k, (size_t)m);
+			(void)w;
+		}
+	}
+}
+
 static void emit(bool console, const char *tag, const char *fmt, va_list ap)
 {
 	char line[1200];
@@ -38,18 +58,7 @@ static void emit(bool console, const char *tag, const char *fmt, va_list ap)
 	vsnprintf(line + n, sizeof(line) - (size_t)n - 1, fmt, ap);
 	n = (int)strlen(line);
 	line[n++] = '\n';
-	if (console) {
-		ssize_t w = write(STDERR_FILENO, line, (size_t)n);
-		(void)w;
-	}
-	if (lg.kmsg >= 0) {
-		char k[1300];
-		int m = snprintf(k, sizeof(k), "<15>%.*s", n, line);
-		if (m > 0) {
-			ssize_t w = write(lg.kmsg, k, (size_t)m);
-			(void)w;
-		}
-	}
+	put(console, line, n);
 }
 
 void log_info(const char *fmt, ...)
@@ -96,20 +105,14 @@ void log_fail_line(const char *line)
 {
 	char buf[1200];
 	int n = snprintf(buf, sizeof(buf), "nbinit: %s\n", line);
-	ssize_t w;
 
 	if (n <= 0)
 		return;
-	if (n >= (int)sizeof(buf))
+	if (n >= (int)sizeof(buf)) {
 		n = sizeof(buf) - 1;
-	w = write(STDERR_FILENO, buf, (size_t)n);
-	(void)w;
-	if (lg.kmsg >= 0) {
-		char k[1300];
-		int m = snprintf(k, sizeof(k), "<15>%.*s", n, buf);
-		if (m > 0)
-			w = write(lg.kmsg, k, (size_t)m);
+		buf[n - 1] = '\n';
 	}
+	put(true, buf, n);
 }
 
 long long now_ms(void)

@@ -1,4 +1,5 @@
-/* Running helper programs (udhcpc, the rescue shell) with a bound on time. */
+/* Child processes with a bound on time (child_wait: udhcpc, the NFS mount,
+ * package scripts), their exit status in words, and the rescue shell's argv. */
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>

@@ -11,7 +11,7 @@ struct extract {
 	int fd;                  /* private: file being written */
 	long long files, dirs, links, bytes;
 	char why[TAR_PATH_MAX + 128];  /* on error: "etc/../../x: path leaves the root" */
-	/* private, added after the first version of this header */
+	/* private */
 	char name[TAR_PATH_MAX];       /* entry being written (for why) */
 	long long xattr_unsupported;   /* extended attributes the filesystem refused (ENOTSUP) */
 };

@@ -15,7 +15,7 @@ struct gunzip {
 	int ended;               /* a member ended and nothing follows yet */
 	unsigned long long in_total, out_total;
 	char why[128];
-	/* private, added after the first version of this header */
+	/* private */
 	int err;                 /* sticky: returned again by later calls */
 	unsigned members;        /* gzip members completed: during a sink or
 	                          * callback call, the member being decoded */

@@ -7,8 +7,8 @@
  * followed by room for the module names) and makes four tables: the
  * modules, the aliases, the builtin names, and one int pool holding a name
  * hash table, a path hash table and every module's dependency list. The
- * sizes come from the files, so this is the one place on the PID 1 path
- * that allocates; kmod_close frees it all. */
+ * sizes come from the files, so they are allocated (as the overlay's and the
+ * packages' buffers are); kmod_close frees it all. */
 #include <errno.h>
 #include <fcntl.h>
 #include <stdint.h>

@@ -46,6 +46,7 @@ struct tar_ops {
 struct tar_reader {
 	const struct tar_ops *ops;
 	void *ctx;
+	char why[160];            /* cause of the last error in words */
 	/* private */
 	int state;
 	unsigned char hdr[512];
@@ -59,8 +60,6 @@ struct tar_reader {
 	long long pax_size;
 	int zero_blocks;
 	int done;
-	char why[160];            /* cause of the last error in words */
-	/* private, added after the first version of this header */
 	int err;                  /* sticky: returned again by later calls */
 	unsigned pax_have;        /* which pax_* overrides are pending */
 	long long pax_uid, pax_gid, pax_mtime;
