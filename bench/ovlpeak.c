@@ -58,9 +58,9 @@ int main(int argc, char **argv)
 	strcpy(b.o.apkovl, "/ovl.tar.gz");
 	log_init(&b);
 	before = status_kib("VmHWM:");
-	t0 = now_ms();
+	t0 = mono_ms();
 	err = overlay_apply(&b);
-	t0 = now_ms() - t0;
+	t0 = mono_ms() - t0;
 	printf("overlay %s: %s in %lld ms; peak memory (VmHWM) %ld KiB, %ld KiB before unpacking\n",
 	       argv[1], err ? b.why : "unpacked", t0, status_kib("VmHWM:"), before);
 	snprintf(cmd, sizeof(cmd), "rm -rf %s", root);

@@ -73,9 +73,9 @@ int main(int argc, char **argv)
 		b.o.quiet = !getenv("NBINIT_VERBOSE");
 		log_init(&b);
 		getrusage(RUSAGE_SELF, &r0);
-		t0 = now_ms();
+		t0 = mono_ms();
 		err = packages_install(&b);
-		t[i] = now_ms() - t0;
+		t[i] = mono_ms() - t0;
 		getrusage(RUSAGE_SELF, &r1);
 		cpu[i] = (r1.ru_utime.tv_sec - r0.ru_utime.tv_sec + r1.ru_stime.tv_sec - r0.ru_stime.tv_sec) * 1000LL +
 		         (r1.ru_utime.tv_usec - r0.ru_utime.tv_usec + r1.ru_stime.tv_usec - r0.ru_stime.tv_usec) / 1000;

@@ -36,7 +36,7 @@ static int probe(const struct devspec *d, const char *name, const char *dev,
 int blkdev_find(struct boot *b, const struct devspec *d, long wait_ms,
                 char *dev, size_t devsz, char *fstype, size_t fssz)
 {
-	long long deadline = now_ms() + wait_ms;
+	long long deadline = mono_ms() + wait_ms;
 	char dir[BOOT_PATH], p[BOOT_PATH];
 	struct dirent *de;
 	DIR *dd;
@@ -61,7 +61,7 @@ int blkdev_find(struct boot *b, const struct devspec *d, long wait_ms,
 			}
 			closedir(dd);
 		}
-		if (now_ms() >= deadline)
+		if (mono_ms() >= deadline)
 			return -ENODEV;
 		sleep_ms(50);
 	}
@@ -74,11 +74,11 @@ int blkdev_mount(struct boot *b, const struct devspec *d, struct mount_rec **out
 	const char *name;
 	int i, err;
 
-	long long t0 = now_ms();
+	long long t0 = mono_ms();
 
 	devspec_str(d, spec, sizeof(spec));
 	err = blkdev_find(b, d, b->o.dev_wait_ms, dev, sizeof(dev), type, sizeof(type));
-	tl_wait("device", spec, t0, now_ms());
+	tl_wait("device", spec, t0, mono_ms());
 	if (err)
 		return boot_fail(b, err, "media: %s: no such block device after %d s", spec, b->o.dev_wait_ms / 1000);
 	if (d->fstype[0])

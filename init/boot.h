@@ -9,6 +9,7 @@
 #include <netinet/in.h>
 
 #include "cmdline.h"
+#include "fileio.h"
 #include "http.h"
 #include "ipconf.h"
 #include "retry.h"
@@ -157,8 +158,6 @@ int boot_fail(struct boot *b, int err, const char *fmt, ...) __attribute__((form
 /* Print LINE as a failure on the console, and in kmsg at debug level like
  * every line of the init (the console has it already). */
 void log_fail_line(const char *line);
-/* Milliseconds since boot (CLOCK_MONOTONIC). */
-long long now_ms(void);
 /* Sleep MS milliseconds (no-op for <= 0). */
 void sleep_ms(long ms);
 

@@ -79,7 +79,7 @@ static bool has_carrier(const char *root, const char *ifname)
 int carrier_wait(const char *root, char names[][IF_NAMESIZE], int n, long wait_ms)
 {
 	struct sockaddr_nl sa = { .nl_family = AF_NETLINK, .nl_groups = RTMGRP_LINK };
-	long long deadline = now_ms() + wait_ms;
+	long long deadline = mono_ms() + wait_ms;
 	char buf[8192];
 	int nl, i;
 
@@ -94,7 +94,7 @@ int carrier_wait(const char *root, char names[][IF_NAMESIZE], int n, long wait_m
 		for (i = 0; i < n; i++)
 			if (has_carrier(root, names[i]))
 				goto out;
-		left = (long)(deadline - now_ms());
+		left = (long)(deadline - mono_ms());
 		if (left <= 0) {
 			i = -1;
 			goto out;

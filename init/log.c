@@ -115,14 +115,6 @@ void log_fail_line(const char *line)
 	put(true, buf, n);
 }
 
-long long now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 void sleep_ms(long ms)
 {
 	struct timespec ts;

@@ -282,7 +282,7 @@ int main(int argc, char **argv)
 
 	b->root = "";
 	b->pid1 = true;
-	b->seed = (unsigned)now_ms() ^ 0x9e3779b9u;
+	b->seed = (unsigned)mono_ms() ^ 0x9e3779b9u;
 	tl_start();
 	early_mounts();
 	log_init(b);

@@ -183,7 +183,7 @@ static int nfs_mount(struct boot *b, const struct devspec *d)
 	 * 30 s) rather than hang the boot
 	 * for ever; packages then come over HTTP when a repository has a URL. */
 	snprintf(opts, sizeof(opts), "vers=3,nolock,soft,proto=tcp,timeo=50,retrans=2,addr=%s", addr);
-	t0 = now_ms();
+	t0 = mono_ms();
 	err = mount_bounded(src, mnt, "nfs", MS_RDONLY, opts, b->o.nfs_timeout_ms);
 	if (err && err != -ETIMEDOUT) {
 		int err4;
@@ -195,7 +195,7 @@ static int nfs_mount(struct boot *b, const struct devspec *d)
 		else
 			log_debug("media: nfs %s: NFSv4: %s", src, strerror(-err4));
 	}
-	tl_wait("nfs", src, t0, now_ms());
+	tl_wait("nfs", src, t0, mono_ms());
 	if (err == -ETIMEDOUT)
 		return boot_fail(b, err, "media: nfs %s:%s: no answer from %s within %d s", d->server, d->path,
 		                 addr, b->o.nfs_timeout_ms / 1000);
@@ -230,7 +230,7 @@ int media_mount(struct boot *b)
 		return err;
 	for (i = 0; i < b->nmedia && b->nrepos < BOOT_MAX_REPOS; i++) {
 		char dir[BOOT_PATH], what[BOOT_PATH + 40], unread[BOOT_PATH];
-		long long t0 = now_ms();
+		long long t0 = mono_ms();
 		int n, k, err;
 
 		if (rpath(b, dir, sizeof(dir), b->media[i].mnt))
@@ -242,7 +242,7 @@ int media_mount(struct boot *b)
 			         b->media[i].mnt, unread, strerror(-err));
 		/* Directory reads on the medium (NFS round trips): its time. */
 		snprintf(what, sizeof(what), "%s: .boot_repository search", b->media[i].mnt);
-		tl_wait("media", what, t0, now_ms());
+		tl_wait("media", what, t0, mono_ms());
 		for (k = 0; k < n; k++)
 			log_info("media: boot repository %s", b->repos[b->nrepos + k]);
 		b->nrepos += n;

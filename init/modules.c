@@ -28,7 +28,7 @@ static int nloaded;
 static int timed_insmod(void *ctx, const char *path, const char *params)
 {
 	const char *base = strrchr(path, '/');
-	long long t0 = now_ms();
+	long long t0 = mono_ms();
 	void *buf = NULL;
 	size_t len;
 	int err;
@@ -38,11 +38,11 @@ static int timed_insmod(void *ctx, const char *path, const char *params)
 	if (err == -EOPNOTSUPP) {
 		if ((err = kmod_read_module(path, &buf, &len)))
 			return err;
-		t0 = now_ms();
+		t0 = mono_ms();
 		err = syscall(SYS_init_module, buf, (unsigned long)len, params ? params : "") < 0 ? -errno : 0;
 		free(buf);
 	}
-	tl_wait("module", base, t0, now_ms());
+	tl_wait("module", base, t0, mono_ms());
 	if (!err) {
 		nloaded++;
 		log_debug("modules: loaded %s", base);

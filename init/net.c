@@ -101,12 +101,12 @@ static void wait_carrier(struct boot *b, const char *ifname, long wait_ms)
 {
 	char one[1][IF_NAMESIZE];
 
-	long long t0 = now_ms();
+	long long t0 = mono_ms();
 	int r;
 
 	snprintf(one[0], IF_NAMESIZE, "%s", ifname);
 	r = carrier_wait(b->root, one, 1, wait_ms);
-	tl_wait("carrier", ifname, t0, now_ms());
+	tl_wait("carrier", ifname, t0, mono_ms());
 	if (r < 0)
 		log_warn("net: %s: no carrier after %ld s; trying anyway", ifname, wait_ms / 1000);
 }
@@ -241,7 +241,7 @@ static int udhcpc_start(struct dhcp_race *d, struct dhcp_run *r)
 	r->done = false;
 	r->pidfd = (int)syscall(SYS_pidfd_open, pid, 0);
 	/* udhcpc sends 3 discovers 2 s apart; 10 s covers it and the request. */
-	r->kill_at = now_ms() + 10000;
+	r->kill_at = mono_ms() + 10000;
 	return 0;
 }
 
@@ -282,7 +282,7 @@ static int dhcp_try(struct boot *b, struct dhcp_race *d, long long link_deadline
 	}
 	for (;;) {
 		struct pollfd pfd[MAX_CANDS + 1];
-		long long now = now_ms(), next = now + 60000;
+		long long now = mono_ms(), next = now + 60000;
 		bool late = now >= link_deadline;
 		int np = 0, pending = 0;
 
@@ -308,7 +308,7 @@ static int dhcp_try(struct boot *b, struct dhcp_race *d, long long link_deadline
 				continue;
 			}
 			if (!*first_start)
-				*first_start = now_ms();
+				*first_start = mono_ms();
 		}
 		for (i = 0; i < d->n; i++) {
 			struct dhcp_run *r = &d->r[i];
@@ -337,7 +337,7 @@ static int dhcp_try(struct boot *b, struct dhcp_race *d, long long link_deadline
 				}
 				continue;
 			}
-			if (now_ms() >= r->kill_at) {
+			if (mono_ms() >= r->kill_at) {
 				udhcpc_end(r, true);
 				continue;
 			}
@@ -363,7 +363,7 @@ static int dhcp_try(struct boot *b, struct dhcp_race *d, long long link_deadline
 			else if (now + 25 < next)
 				next = now + 25;   /* no netlink: look at carrier again soon */
 		}
-		now = now_ms();
+		now = mono_ms();
 		if (poll(pfd, (nfds_t)np, next > now ? (int)(next - now) : 0) > 0 && nl >= 0)
 			while (recv(nl, nlbuf, sizeof(nlbuf), MSG_DONTWAIT) > 0)
 				;
@@ -384,7 +384,7 @@ static int dhcp(struct boot *b, char names[][IF_NAMESIZE], int n, long long link
 	const struct retry *rt = &b->o.dhcp_retry;
 	static struct dhcp_race d;
 	char all[MAX_CANDS * (IF_NAMESIZE + 2)] = "";
-	long long start = now_ms();
+	long long start = mono_ms();
 	int attempt, i, won, err;
 
 	memset(&d, 0, sizeof(d));
@@ -410,24 +410,24 @@ static int dhcp(struct boot *b, char names[][IF_NAMESIZE], int n, long long link
 	}
 	d.n = i;
 	for (attempt = 1; attempt <= rt->attempts; attempt++) {
-		long long t0 = now_ms(), first = 0;
+		long long t0 = mono_ms(), first = 0;
 
 		won = dhcp_try(b, &d, attempt == 1 ? link_deadline : 0, &first);
 		if (attempt == 1) {
 			if (!first)
-				first = now_ms();
+				first = mono_ms();
 			tl_wait("carrier", all, t0, first);
 			t0 = first;
 		}
 		if (won >= 0) {
 			snprintf(b->net.ifname, IF_NAMESIZE, "%s", d.r[won].ifname);
-			tl_wait("dhcp", b->net.ifname, t0, now_ms());
+			tl_wait("dhcp", b->net.ifname, t0, mono_ms());
 			strcpy(b->net.method, "dhcp");
 			if (d.n > 1)
 				log_info("net: %s got the first lease (DHCP on %s)", b->net.ifname, all);
 			return 0;
 		}
-		tl_wait("dhcp", all, t0, now_ms());
+		tl_wait("dhcp", all, t0, mono_ms());
 		if (won == -ENOENT)
 			return boot_fail(b, -ENOENT, "net: DHCP on %s: cannot run %s udhcpc", all, d.bb);
 		if (d.script_failed)
@@ -435,15 +435,15 @@ static int dhcp(struct boot *b, char names[][IF_NAMESIZE], int n, long long link
 			                 "wrote none (%s)", all, d.script, d.to_console ? "see above" : d.log);
 		if (attempt < rt->attempts) {
 			int ms = retry_delay_ms(rt, attempt, &b->seed);
-			long long s0 = now_ms();
+			long long s0 = mono_ms();
 			log_info("net: DHCP on %s: no lease yet (try %d of %d), retrying in %d.%d s",
 			         all, attempt, rt->attempts, ms / 1000, ms % 1000 / 100);
 			sleep_ms(ms);
-			tl_wait("dhcp", "(backoff)", s0, now_ms());
+			tl_wait("dhcp", "(backoff)", s0, mono_ms());
 		}
 	}
 	return boot_fail(b, -ETIMEDOUT, "net: DHCP on %s: no lease after %d tries in %lld s",
-	                 all, rt->attempts, (now_ms() - start) / 1000);
+	                 all, rt->attempts, (mono_ms() - start) / 1000);
 }
 
 static void static_conf(struct boot *b)
@@ -589,12 +589,12 @@ void net_link_start(struct boot *b)
 		return;
 	n = iface_candidates(b->root, &req, c, MAX_CANDS, &named, why, sizeof(why));
 	for (i = 0; i < n; i++) {
-		long long t0 = now_ms();
+		long long t0 = mono_ms();
 		int err = iface_set_up(c[i]);
 
 		/* Opening the device is its driver's work (rings, interrupts,
 		 * the PHY): the kernel's time, like a module's probe. */
-		tl_wait("ifup", c[i], t0, now_ms());
+		tl_wait("ifup", c[i], t0, mono_ms());
 		if (err == 0) {
 			log_debug("net: %s set up; its link negotiates while modules load", c[i]);
 			ipv6_prejoin(b, c[i]);
@@ -612,7 +612,7 @@ int net_up(struct boot *b)
 		.link_wait_ms = b->o.link_wait_ms,
 		.bring_up = true,
 	};
-	long long start = now_ms(), link_deadline = start + b->o.link_wait_ms;
+	long long start = mono_ms(), link_deadline = start + b->o.link_wait_ms;
 	char why[512], p[BOOT_PATH], a[INET_ADDRSTRLEN], g[INET_ADDRSTRLEN];
 	char c[MAX_CANDS][IF_NAMESIZE], mac[18];
 	const char *what = "";
@@ -655,9 +655,9 @@ int net_up(struct boot *b)
 	} else {
 		i = 0;
 		if (!named && n > 1) {
-			long long t0 = now_ms();
+			long long t0 = mono_ms();
 			i = carrier_wait(b->root, c, n, (long)(link_deadline - t0));
-			tl_wait("carrier", "(choosing the interface)", t0, now_ms());
+			tl_wait("carrier", "(choosing the interface)", t0, mono_ms());
 			if (i < 0) {
 				log_warn("net: no carrier on any interface within %d s; trying %s",
 				         b->o.link_wait_ms / 1000, c[0]);
@@ -665,7 +665,7 @@ int net_up(struct boot *b)
 			}
 		}
 		snprintf(nc->ifname, IF_NAMESIZE, "%s", c[i]);
-		wait_carrier(b, nc->ifname, (long)(link_deadline - now_ms()));
+		wait_carrier(b, nc->ifname, (long)(link_deadline - mono_ms()));
 		log_info("net: using %s", nc->ifname);
 		static_conf(b);
 	}
@@ -685,6 +685,6 @@ int net_up(struct boot *b)
 	log_info("net: %s (%s) %s/%d gateway %s (%s) in %lld ms", nc->ifname, nc->mac,
 	         inet_ntop(AF_INET, &nc->addr, a, sizeof(a)), ipconf_prefixlen(nc->mask),
 	         nc->gw.s_addr ? inet_ntop(AF_INET, &nc->gw, g, sizeof(g)) : "none", nc->method,
-	         now_ms() - start);
+	         mono_ms() - start);
 	return 0;
 }

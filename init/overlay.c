@@ -244,12 +244,12 @@ static int from_url(struct boot *b, int rootfd)
 
 		if ((err = stream_start(b, &s, rootfd)))
 			return boot_fail(b, err, "overlay: %s: out of memory", url);
-		long long t0 = now_ms();
+		long long t0 = mono_ms();
 
 		log_info("overlay: GET %s", url);
 		err = http_get(url, &ho, to_stream, &s, &res);
 		/* The wait is the download less the unpacking done as it streamed. */
-		tl_wait("http", url, t0, now_ms() - s.work_us / 1000);
+		tl_wait("http", url, t0, mono_ms() - s.work_us / 1000);
 		if (!err && !(err = stream_end(&s)))
 			err = stream_verify(b, &s);
 		else

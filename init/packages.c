@@ -229,7 +229,7 @@ static int own_put(struct pk *p, const char *path, int inst, size_t file)
 
 static void progress(struct pk *p)
 {
-	long long t = now_ms();
+	long long t = mono_ms();
 	char got[32], total[32];
 
 	if (t - p->dl_last_ms < PK_PROGRESS_MS)
@@ -301,7 +301,7 @@ static int fetch(struct pk *p, const char *url, int fd, long long expect, long l
 	int attempt, err;
 
 	for (attempt = 1; ; attempt++) {
-		long long t0 = now_ms();
+		long long t0 = mono_ms();
 		int d;
 
 		p->mem_len = 0;
@@ -317,11 +317,11 @@ static int fetch(struct pk *p, const char *url, int fd, long long expect, long l
 		/* Indexes are a wait each; package downloads one summed wait
 		 * at the end (the timeline has room for a few dozen records). */
 		if (fd < 0)
-			tl_wait("http", url, t0, now_ms());
+			tl_wait("http", url, t0, mono_ms());
 		else {
 			if (!p->fetch_ms)
 				p->fetch_t0 = t0;
-			p->fetch_ms += now_ms() - t0;
+			p->fetch_ms += mono_ms() - t0;
 		}
 		if (!err)
 			return 0;
@@ -633,7 +633,7 @@ static void script(struct pk *p, struct pk_inst *in, const char *action, char *c
 	const struct apk_script *s = apk_pkg_script(&in->chk, action);
 	char *ver[] = { (char *)pk->version, NULL };
 	struct pk_exec_err x = { 0, 0 };
-	long long t0 = now_ms();
+	long long t0 = mono_ms();
 	char why[256];
 	int r;
 
@@ -642,7 +642,7 @@ static void script(struct pk *p, struct pk_inst *in, const char *action, char *c
 	r = run_script(p, pk->name, pk->version, s, args ? args : ver, &x);
 	if (!p->nscripts++)
 		p->script_t0 = t0;
-	p->script_sum_ms += now_ms() - t0;
+	p->script_sum_ms += mono_ms() - t0;
 	if (r == 0) {
 		log_debug("packages: %s-%s: %s ran", pk->name, pk->version, action);
 		return;
@@ -1093,7 +1093,7 @@ static int package_fd(struct pk *p, int i, const char *tmp, struct apk_pkgcheck 
 			continue;
 		t0 = mono_us();
 		if (!p->depot_t0)
-			p->depot_t0 = now_ms();
+			p->depot_t0 = mono_ms();
 		fd = open(path, O_RDONLY | O_CLOEXEC);
 		err = -errno;
 		p->depot_us += mono_us() - t0;
@@ -1646,7 +1646,7 @@ int packages_install(struct boot *b)
 	static struct apk_want want[512];
 	static char pkgs[1024];
 	char keydir[BOOT_PATH], path[BOOT_PATH], tmp[BOOT_PATH], why[1024], t1[32], t2[32], t3[32];
-	long long t0 = now_ms();
+	long long t0 = mono_ms();
 	size_t nwant = 0;
 	int *order = NULL, err = 0, i, loaded = 0;
 	long n;
@@ -1742,7 +1742,7 @@ int packages_install(struct boot *b)
 	human(p->depot_bytes, t2, sizeof(t2));
 	human(p->unpacked, t3, sizeof(t3));
 	log_info("packages: %ld installed in %lld ms: %d fetched (%s, %lld ms), %d from the depot (%s), %s unpacked",
-	         n, now_ms() - t0, p->nfetched, t1, p->fetch_ms, p->ndepot, t2, t3);
+	         n, mono_ms() - t0, p->nfetched, t1, p->fetch_ms, p->ndepot, t2, t3);
 	if (p->nfetched) {
 		snprintf(path, sizeof(path), "%d packages, %s", p->nfetched, t1);
 		tl_wait("http", path, p->fetch_t0, p->fetch_t0 + p->fetch_ms);

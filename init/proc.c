@@ -16,7 +16,7 @@ extern char **environ;
 
 int child_wait(pid_t pid, long timeout_ms, int *status)
 {
-	long long deadline = now_ms() + timeout_ms;
+	long long deadline = mono_ms() + timeout_ms;
 	int err = 0, pfd;
 
 	/* pidfd lets us sleep in poll() until the child exits or time runs out. */
@@ -31,7 +31,7 @@ int child_wait(pid_t pid, long timeout_ms, int *status)
 			err = -errno;
 			break;
 		}
-		left = (long)(deadline - now_ms());
+		left = (long)(deadline - mono_ms());
 		if (left <= 0) {
 			kill(pid, SIGKILL);
 			waitpid(pid, status, 0);

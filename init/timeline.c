@@ -28,12 +28,12 @@ static struct {
 
 void tl_start(void)
 {
-	tl.init_start = now_ms();
+	tl.init_start = mono_ms();
 }
 
 void tl_phase(const char *name)
 {
-	long long t = now_ms();
+	long long t = mono_ms();
 
 	if (tl.open_phase > 0)
 		tl.r[tl.open_phase - 1].end = t;
@@ -86,7 +86,7 @@ int tl_format(char *buf, size_t size)
 {
 	const size_t tail = 96;   /* room kept for the S lines */
 	size_t len = 0;
-	long long end = now_ms();
+	long long end = mono_ms();
 	int i, n, skipped = 0;
 
 	n = snprintf(buf, size, "# nbinit timeline: kind\tname\tstart_ms\tend_ms\tobject (CLOCK_MONOTONIC ms)\n"
@@ -120,7 +120,7 @@ int tl_format(char *buf, size_t size)
 void tl_print(void)
 {
 	char line[600];
-	long long end = now_ms(), w = waited();
+	long long end = mono_ms(), w = waited();
 	long peak = peak_kib();
 	size_t len = 0;
 	int i;

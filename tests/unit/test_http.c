@@ -17,6 +17,7 @@
 #include <unistd.h>
 
 #include "http.h"
+#include "fileio.h"
 #include "tap.h"
 
 #define TEST_TIME_LIMIT_S 90
@@ -262,14 +263,6 @@ static int start_tiny(pid_t *pid, int family, const struct canned *canned, int n
 }
 
 /* ---- helpers ------------------------------------------------------------ */
-
-static long long now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
 
 static const struct http_opts opts = {
 	.connect_timeout_ms = 3000,
@@ -523,9 +516,9 @@ static void run_tiny(const struct tiny_case *t)
 	snprintf(url, sizeof(url), "http://127.0.0.1:%d%s", port, t->path);
 	o.io_timeout_ms = t->io_ms;
 	o.max_redirects = t->max_redirects;
-	t0 = now_ms();
+	t0 = mono_ms();
 	err = get(url, &o);
-	ms = now_ms() - t0;
+	ms = mono_ms() - t0;
 	reap(pid);
 
 	ok_at(err == t->rc && res.status == t->status, t->file, t->line,
@@ -643,9 +636,9 @@ static void connect_timeout_test(void)
 	} else {
 		snprintf(url, sizeof(url), "http://127.0.0.1:%d/", ntohs(a.sin_port));
 		o.connect_timeout_ms = 300;
-		t0 = now_ms();
+		t0 = mono_ms();
 		err = get(url, &o);
-		ms = now_ms() - t0;
+		ms = mono_ms() - t0;
 		ok(err == -ETIMEDOUT && !strcmp(res.why, "no connection within 300 ms"),
 		   "full listen queue: -ETIMEDOUT (rc %d, '%s')", err, res.why);
 		ok(ms >= 280 && ms < 1500, "connect gave up after %lld ms", ms);
@@ -670,9 +663,9 @@ static void bound_case(const char *name, const struct canned *canned, const char
 
 	port = start_tiny(&pid, AF_INET, canned, 1);
 	snprintf(url, sizeof(url), "%s://127.0.0.1:%d/", scheme, port);
-	t0 = now_ms();
+	t0 = mono_ms();
 	err = get(url, o);
-	ms = now_ms() - t0;
+	ms = mono_ms() - t0;
 	reap(pid);
 	ok(err == rc && strstr(res.why, why), "%s: rc %d (want %d), why '%s' has '%s'", name, err, rc,
 	   res.why, why);

@@ -21,6 +21,7 @@
 #include <unistd.h>
 
 #include "http.h"
+#include "fileio.h"
 #include "tap.h"
 #include "tls.h"
 
@@ -32,14 +33,6 @@
 
 #define KIDS_TEST_NAME "test_tls"
 #include "kids.h"
-
-static long long now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
 
 static void sleep_ms(int ms)
 {
@@ -670,9 +663,9 @@ static void run_tls_case(const struct tls_case *c)
 	fd = tcp_connect(port[c->server]);
 	if (fd < 0)
 		bail("connect to %s: %s", c->name, strerror(-fd));
-	t0 = now_ms();
+	t0 = mono_ms();
 	rc = tls_start(&tls, fd, c->host, &cfg);
-	ms = now_ms() - t0;
+	ms = mono_ms() - t0;
 	diag("%s: rc %d why '%s' note '%s' (%lld ms)", c->name, rc, tls.why, tls.note, ms);
 	ok_at(rc == c->rc, c->file, c->line, "%s: rc %d (want %d)", c->name, rc, c->rc);
 	ok_at(c->why[0] ? strstr(tls.why, c->why) != NULL : !tls.why[0], c->file, c->line,
@@ -809,9 +802,9 @@ static void run_get_case(const struct get_case *c)
 	snprintf(url, sizeof(url), "%s://127.0.0.1:%d%s", c->scheme, port[c->server], c->path);
 	body.len = 0;
 	body.calls = 0;
-	t0 = now_ms();
+	t0 = mono_ms();
 	rc = http_get(url, &o, sink, &body, &res);
-	ms = now_ms() - t0;
+	ms = mono_ms() - t0;
 	diag("GET %s -> %d status %d received %lld length %lld why '%s' diag '%s' (%lld ms)", url,
 	     rc, res.status, res.received, res.content_length, res.why, res.diag, ms);
 
