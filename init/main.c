@@ -248,6 +248,41 @@ static int check_main(const char *text, bool strict)
 	return strict && warnings ? 1 : 0;
 }
 
+/* The command line, then its warnings once, on the console. */
+static int phase_cmdline(struct boot *b)
+{
+	int err = options_parse(b);
+
+	if (!err) {
+		options_lint(b, warn_line, NULL);
+		log_info("starting (kernel command line parsed)");
+	}
+	return err;
+}
+
+/* The overlay lands in the new root's tmpfs, mounted first. */
+static int phase_overlay(struct boot *b)
+{
+	int err = newroot_mount(b);
+
+	return err ? err : overlay_apply(b);
+}
+
+/* The boot, in order. Each phase returns 0 or a negative errno and says why
+ * with boot_fail(); a failure runs the configured policy. */
+static const struct phase {
+	const char *name;       /* the timeline's and the failure line's */
+	int (*run)(struct boot *b);
+} phases[] = {
+	{ "cmdline", phase_cmdline },
+	{ "modules", modules_load },
+	{ "net", net_up },
+	{ "media", media_mount },
+	{ "overlay", phase_overlay },
+	{ "packages", packages_install },
+	{ "newroot", newroot_prepare },
+};
+
 static void usage(FILE *f, const char *prog)
 {
 	fprintf(f, "usage: %s --check [--strict] 'KERNEL COMMAND LINE'\n"
@@ -260,6 +295,7 @@ int main(int argc, char **argv)
 {
 	const char *base = strrchr(argv[0], '/');
 	struct boot *b = &boot;
+	size_t i;
 	int err;
 
 	base = base ? base + 1 : argv[0];
@@ -287,32 +323,20 @@ int main(int argc, char **argv)
 	early_mounts();
 	log_init(b);
 
-	tl_phase("cmdline");
-	if ((err = options_parse(b)))
+	for (i = 0; i < sizeof(phases) / sizeof(phases[0]); i++) {
+		const struct phase *p = &phases[i];
+
+		tl_phase(p->name);
+		b->why[0] = 0;
+		err = p->run(b);
+		reap();
+		if (!err)
+			continue;
+		/* A phase that failed without its line still gets one. */
+		if (!b->why[0])
+			boot_fail(b, err, "%s: %s", p->name, strerror(err < 0 ? -err : EIO));
 		fail_policy(b);
-	options_lint(b, warn_line, NULL);
-	log_info("starting (kernel command line parsed)");
-	tl_phase("modules");
-	if ((err = modules_load(b)))
-		fail_policy(b);
-	reap();
-	tl_phase("net");
-	if ((err = net_up(b)))
-		fail_policy(b);
-	reap();
-	tl_phase("media");
-	if ((err = media_mount(b)))
-		fail_policy(b);
-	tl_phase("overlay");
-	if ((err = newroot_mount(b)) || (err = overlay_apply(b)))
-		fail_policy(b);
-	tl_phase("packages");
-	if ((err = packages_install(b)))
-		fail_policy(b);
-	tl_phase("newroot");
-	if ((err = newroot_prepare(b)))
-		fail_policy(b);
-	reap();
+	}
 	report_outcome(b, true);
 	newroot_switch(b);
 	fail_policy(b);
