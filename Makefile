@@ -54,7 +54,17 @@ OUT := out
 NB_BUILD_EPOCH := $(or $(SOURCE_DATE_EPOCH),$(shell date +%s))
 $(OUT)/obj/lib/tls.o: CPPFLAGS += -DNB_BUILD_EPOCH=$(NB_BUILD_EPOCH)
 $(OUT)/obj/lib/kmod.o: CPPFLAGS += -DNB_MODULE_XZ=$(NB_MODULE_XZ) -DNB_MODULE_ZSTD=$(NB_MODULE_ZSTD)
+# Device probing (UUID=, LABEL=, TYPE): libblkid (lib/blkid.c) in the musl
+# build, where it is built for out/sysroot; lib/blkprobe.c (a few file
+# systems, a few KB) with glibc, where libblkid would not fit the budget.
+NB_BLKID ?= $(if $(filter musl,$(LIBC)),1,0)
 LIB_SRC  := $(sort $(wildcard lib/*.c))
+ifeq ($(NB_BLKID),1)
+LIB_SRC  := $(filter-out lib/blkprobe.c,$(LIB_SRC))
+LIBS     += -lblkid
+else
+LIB_SRC  := $(filter-out lib/blkid.c,$(LIB_SRC))
+endif
 INIT_SRC := $(sort $(wildcard init/*.c))
 TEST_SRC := $(sort $(wildcard tests/unit/test_*.c))
 
@@ -83,7 +93,7 @@ init: $(OUT)/init
 # Which libc out/ was built with: a change rebuilds every object and test.
 $(OUT)/libc: FORCE
 	@mkdir -p $(OUT)
-	@echo "$(LIBC) $(CC)" | cmp -s - $@ || echo "$(LIBC) $(CC)" >$@
+	@echo "$(LIBC) $(CC) blkid=$(NB_BLKID)" | cmp -s - $@ || echo "$(LIBC) $(CC) blkid=$(NB_BLKID)" >$@
 .PHONY: FORCE
 FORCE:
 

@@ -1,6 +1,7 @@
 /* File system superblock probe: TYPE, LABEL and UUID of the file systems a
  * netboot mounts, as libblkid names them (vfat, ext2/ext3/ext4, iso9660,
- * squashfs, btrfs, xfs), in a few KB instead of libblkid's 200. */
+ * squashfs, btrfs, xfs), in a few KB instead of libblkid's 200. The musl
+ * build (NB_BLKID=1) links lib/blkid.c instead: the same functions by libblkid. */
 #ifndef NB_BLKPROBE_H
 #define NB_BLKPROBE_H
 
