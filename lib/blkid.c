@@ -55,15 +55,3 @@ int blk_probe_fd(int fd, struct blkprobe *p)
 		return 0;
 	return r == -1 ? -EIO : -ENODATA;
 }
-
-int blk_probe(const char *path, struct blkprobe *p)
-{
-	int fd = open(path, O_RDONLY | O_CLOEXEC), err;
-
-	memset(p, 0, sizeof(*p));
-	if (fd < 0)
-		return -errno;
-	err = blk_probe_fd(fd, p);
-	close(fd);
-	return err;
-}
