@@ -11,22 +11,15 @@ cd "$(dirname "$0")/.." || exit 1
 repo=$PWD
 PATH=$PATH:/sbin:/usr/sbin
 
-kernel=${NBINIT_KERNEL_DIR:-out/kernel}
-if [ ! -f "$kernel/kver" ] || [ ! -d "$kernel/root/lib/modules" ]; then
-	echo "1..0 # SKIP no Debian kernel in $kernel (tests/setup unpacks one)"
-	exit 0
-fi
-for tool in cpio depmod zstd gzip make; do
-	command -v "$tool" >/dev/null 2>&1 || { echo "1..0 # SKIP $tool is not installed"; exit 0; }
-done
-[ -f out/init ] || { echo "1..0 # SKIP no out/init (run make)"; exit 0; }
-[ -f /bin/busybox ] || { echo "1..0 # SKIP no /bin/busybox (busybox-static)"; exit 0; }
-kver=$(cat "$kernel/kver")
+tap_clear=1
+. tests/tap.sh
+need_kernel
+need_tools cpio depmod zstd gzip make
+need_file out/init "run make"
+need_file /bin/busybox busybox-static
 kabs=$(cd "$kernel" && pwd)
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/admin-t.XXXXXX") || exit 1
 trap 'rm -rf "$tmp"' EXIT
-tap_clear=1
-. tests/tap.sh
 names() {
 	zstd -qdc "$1" | (cd "$tmp" && cpio -it --quiet)
 }

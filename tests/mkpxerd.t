@@ -7,29 +7,16 @@
 cd "$(dirname "$0")/.." || exit 1
 PATH=$PATH:/sbin:/usr/sbin
 
-kernel=${NBINIT_KERNEL_DIR:-out/kernel}
-if [ ! -f "$kernel/kver" ] || [ ! -d "$kernel/root/lib/modules" ]; then
-	echo "1..0 # SKIP no Debian kernel in $kernel (tests/setup unpacks one)"
-	exit 0
-fi
-for tool in cpio depmod gzip xz zstd od; do
-	if ! command -v "$tool" >/dev/null 2>&1; then
-		echo "1..0 # SKIP $tool is not installed (tests/setup installs it)"
-		exit 0
-	fi
-done
-if [ ! -f /bin/busybox ]; then
-	echo "1..0 # SKIP no /bin/busybox (busybox-static) to stand in for the init"
-	exit 0
-fi
+. tests/tap.sh
+need_kernel
+need_tools cpio depmod gzip xz zstd od
+need_file /bin/busybox "busybox-static, to stand in for the init"
 
-kver=$(cat "$kernel/kver")
 base=$kernel/root
 kdir=$base/lib/modules/$kver
 m=lib/modules/$kver
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/mkpxerd-t.XXXXXX") || exit 1
 trap 'rm -rf "$tmp"' EXIT
-. tests/tap.sh
 
 # pack ARGS...: mkpxerd with the Debian tree and the stand-in init; status
 # in $rc, output in $tmp/out and $tmp/err.

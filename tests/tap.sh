@@ -4,6 +4,10 @@
 #                                 what $tmp/err and $tmp/out hold, as diagnostics
 #   tap_clear=1                   empty $tmp/err and $tmp/out after every check
 #   tap_done                      the plan line; fails when a check failed
+#   need_kernel                   skip the whole test without the Debian kernel
+#                                 tests/setup unpacks; sets $kernel and $kver
+#   need_tools TOOL...            skip it without one of the TOOLs
+#   need_file FILE WHY            skip it without FILE (WHY: how to get it)
 # shellcheck shell=sh
 n=0
 failed=0
@@ -30,4 +34,29 @@ check() {
 tap_done() {
 	echo "1..$n"
 	[ "$failed" = 0 ]
+}
+
+need_kernel() {
+	kernel=${NBINIT_KERNEL_DIR:-out/kernel}
+	if [ ! -f "$kernel/kver" ] || [ ! -d "$kernel/root/lib/modules" ]; then
+		echo "1..0 # SKIP no Debian kernel in $kernel (tests/setup unpacks one)"
+		exit 0
+	fi
+	kver=$(cat "$kernel/kver")
+}
+
+need_tools() {
+	for tool; do
+		if ! command -v "$tool" >/dev/null 2>&1; then
+			echo "1..0 # SKIP $tool is not installed (tests/setup installs it)"
+			exit 0
+		fi
+	done
+}
+
+need_file() {
+	if [ ! -f "$1" ]; then
+		echo "1..0 # SKIP no $1 ($2)"
+		exit 0
+	fi
 }
