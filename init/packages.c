@@ -421,7 +421,7 @@ static int read_whole(struct pk *p, const char *path, char *why, size_t whysz)
 		char *m = realloc(p->mem, (size_t)st.st_size + 1);
 		if (!m) {
 			close(fd);
-			return -ENOMEM;
+			return snprintf(why, whysz, "out of memory for %lld bytes", (long long)st.st_size), -ENOMEM;
 		}
 		p->mem = m;
 		p->mem_cap = (size_t)st.st_size + 1;
