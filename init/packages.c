@@ -271,20 +271,13 @@ static int to_mem(void *ctx, const void *buf, size_t len)
 static int to_fd(void *ctx, const void *buf, size_t len)
 {
 	struct pk *p = ctx;
-	const char *c = buf;
+	int err;
 
 	if (p->dl_got + len > p->dl_max)
 		return -EFBIG;
-	while (len) {
-		ssize_t n = write(p->dl_fd, c, len);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0)
-			return -errno;
-		c += n;
-		len -= (size_t)n;
-		p->dl_got += (unsigned long long)n;
-	}
+	if ((err = write_all(p->dl_fd, buf, len)))
+		return err;
+	p->dl_got += len;
 	progress(p);
 	return 0;
 }

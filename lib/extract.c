@@ -22,6 +22,7 @@
 #include <unistd.h>
 
 #include "extract.h"
+#include "fileio.h"
 
 #ifndef STATX_TYPE
 /* musl before 1.2.5 (Debian 12 has 1.2.3) has no statx(): the system call. */
@@ -446,21 +447,13 @@ static int x_begin(void *ctx, const struct tar_entry *e)
 static int x_data(void *ctx, const void *buf, size_t len)
 {
 	struct extract *x = ctx;
-	const char *p = buf;
+	int err;
 
 	if (x->fd < 0)
 		return refuse(x, -EINVAL, "%s: data for an entry that has none", x->name);
-	while (len) {
-		ssize_t n = write(x->fd, p, len);
-
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0)
-			return refuse(x, -errno, "%s: %s", x->name, strerror(errno));
-		p += n;
-		len -= (size_t)n;
-		x->bytes += n;
-	}
+	if ((err = write_all(x->fd, buf, len)))
+		return refuse(x, err, "%s: %s", x->name, strerror(-err));
+	x->bytes += (long long)len;
 	return 0;
 }
 

@@ -44,10 +44,26 @@ ssize_t file_read_str(const char *path, char *buf, size_t size)
 	return (ssize_t)len;
 }
 
+int write_all(int fd, const void *buf, size_t len)
+{
+	const char *p = buf;
+
+	while (len) {
+		ssize_t n = write(fd, p, len);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			return n < 0 ? -errno : -EIO;
+		p += n;
+		len -= (size_t)n;
+	}
+	return 0;
+}
+
 int file_write(const char *path, const void *data, size_t len, mode_t mode)
 {
 	char tmp[4096];
-	const char *p = data;
 	int fd, err;
 
 	if (fmt_path(tmp, sizeof(tmp), "%s.nbtmp", path))
@@ -55,17 +71,8 @@ int file_write(const char *path, const void *data, size_t len, mode_t mode)
 	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, mode);
 	if (fd < 0)
 		return -errno;
-	while (len) {
-		ssize_t n = write(fd, p, len);
-		if (n < 0) {
-			if (errno == EINTR)
-				continue;
-			err = -errno;
-			goto err_close;
-		}
-		p += n;
-		len -= (size_t)n;
-	}
+	if ((err = write_all(fd, data, len)))
+		goto err_close;
 	if (fchmod(fd, mode) < 0) {
 		err = -errno;
 		goto err_close;
@@ -213,7 +220,8 @@ long long fd_copy(int in, int out, bool *read_err, long long *read_us)
 
 	for (;;) {
 		long long t0 = mono_us();
-		ssize_t n = read(in, buf, sizeof(buf)), off = 0;
+		ssize_t n = read(in, buf, sizeof(buf));
+		int err;
 
 		if (read_us)
 			*read_us += mono_us() - t0;
@@ -225,15 +233,9 @@ long long fd_copy(int in, int out, bool *read_err, long long *read_us)
 		}
 		if (n == 0)
 			return total;
-		while (off < n) {
-			ssize_t w = write(out, buf + off, (size_t)(n - off));
-			if (w < 0 && errno == EINTR)
-				continue;
-			if (w <= 0) {
-				*read_err = false;
-				return w < 0 ? -errno : -EIO;
-			}
-			off += w;
+		if ((err = write_all(out, buf, (size_t)n))) {
+			*read_err = false;
+			return err;
 		}
 		total += n;
 	}
@@ -332,7 +334,7 @@ int beneath_mkdirs(int dirfd, const char *path, mode_t mode)
 int beneath_write(int dirfd, const char *path, const void *data, size_t len, mode_t mode)
 {
 	char dir[4096], tmp[300];
-	const char *rel = below(path), *leaf, *p = data;
+	const char *rel = below(path), *leaf;
 	struct stat st;
 	int dfd, fd, err;
 
@@ -368,21 +370,7 @@ int beneath_write(int dirfd, const char *path, const void *data, size_t len, mod
 		err = -errno;
 		goto err_dir;
 	}
-	while (len) {
-		ssize_t n = write(fd, p, len);
-
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0) {
-			err = -errno;
-			close(fd);
-			goto err_unlink;
-		}
-		p += n;
-		len -= (size_t)n;
-	}
-	if (fchmod(fd, mode) < 0) {
-		err = -errno;
+	if ((err = write_all(fd, data, len)) || (fchmod(fd, mode) < 0 && (err = -errno))) {
 		close(fd);
 		goto err_unlink;
 	}

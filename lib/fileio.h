@@ -10,6 +10,10 @@
  * trailing newline. Returns the length or a negative errno. */
 ssize_t file_read_str(const char *path, char *buf, size_t size);
 
+/* Write all LEN bytes of BUF to FD (again after EINTR and short writes).
+ * Returns 0 or a negative errno (-EIO for a write of 0 bytes). */
+int write_all(int fd, const void *buf, size_t len);
+
 /* Write LEN bytes of DATA to PATH (created with MODE, truncated) via a
  * temporary name and rename, so readers never see half a file.
  * Returns 0 or a negative errno. */
