@@ -80,11 +80,11 @@ int blkdev_mount(struct boot *b, const struct devspec *d, struct mount_rec **out
 	err = blkdev_find(b, d, b->o.dev_wait_ms, dev, sizeof(dev), type, sizeof(type));
 	tl_wait("device", spec, t0, mono_ms());
 	if (err)
-		return boot_fail(b, err, "media: %s: no such block device after %d s", spec, b->o.dev_wait_ms / 1000);
+		return boot_fail(b, err, "%s: no such block device after %d s", spec, b->o.dev_wait_ms / 1000);
 	if (d->fstype[0])
 		snprintf(type, sizeof(type), "%s", d->fstype);
 	if (!type[0])
-		return boot_fail(b, -EINVAL, "media: %s (%s): unknown file system type; give it as :FSTYPE", spec, dev);
+		return boot_fail(b, -EINVAL, "%s (%s): unknown file system type; give it as :FSTYPE", spec, dev);
 	/* Mounted already (ovl_dev on the boot media)? */
 	for (i = 0; i < b->nmedia; i++)
 		if (!strcmp(b->media[i].what, dev)) {
@@ -92,10 +92,10 @@ int blkdev_mount(struct boot *b, const struct devspec *d, struct mount_rec **out
 			return 0;
 		}
 	if (b->nmedia >= BOOT_MAX_MEDIA)
-		return boot_fail(b, -ENOSPC, "media: %s: too many mounts", spec);
+		return boot_fail(b, -ENOSPC, "%s: too many mounts", spec);
 	name = strrchr(dev, '/') + 1;
 	if (fmt_path(mnt, sizeof(mnt), "%s/media/%s", b->root, name))
-		return boot_fail(b, -ENAMETOOLONG, "media: %s: path too long", spec);
+		return boot_fail(b, -ENAMETOOLONG, "%s: path too long", spec);
 	mkdir_p(mnt, 0755);
 	modules_want(b, type, false);
 	if (!strcmp(type, "vfat")) {
@@ -107,13 +107,13 @@ int blkdev_mount(struct boot *b, const struct devspec *d, struct mount_rec **out
 	}
 	if (mount(dev, mnt, type, MS_RDONLY, NULL) < 0) {
 		err = -errno;
-		return boot_fail(b, err, "media: mount %s (%s, %s) on %s: %s", spec, dev, type, mnt, strerror(-err));
+		return boot_fail(b, err, "mount %s (%s, %s) on %s: %s", spec, dev, type, mnt, strerror(-err));
 	}
 	m = &b->media[b->nmedia++];
 	snprintf(m->mnt, sizeof(m->mnt), "/media/%s", name);
 	snprintf(m->what, sizeof(m->what), "%s", dev);
 	snprintf(m->fstype, sizeof(m->fstype), "%s", type);
-	log_info("media: mounted %s (%s, %s) on %s", spec, dev, type, m->mnt);
+	log_info("%s: mounted %s (%s, %s) on %s", b->phase ? b->phase : "media", spec, dev, type, m->mnt);
 	*out = m;
 	return 0;
 }

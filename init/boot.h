@@ -108,6 +108,9 @@ struct boot {
 	char newroot[BOOT_PATH];   /* /sysroot */
 	char kver[128];
 	unsigned seed;             /* jitter */
+	/* The phase running (main.c's loop sets it): the first word of its
+	 * failure line. */
+	const char *phase;
 	/* The last failure, one line without "nbinit: " (set by boot_fail). */
 	char why[1024];
 };
@@ -142,6 +145,9 @@ int overlay_apply(struct boot *b);     /* overlay.c */
 int packages_install(struct boot *b);  /* packages.c: alpine-base, world, pkgs= into the new root */
 int newroot_prepare(struct boot *b);   /* newroot.c */
 int newroot_switch(struct boot *b);    /* newroot.c: only returns on failure */
+/* newroot.c: write TEXT (LEN bytes) to P in the new root (beneath it, no
+ * symbolic links followed), mode 0644. Returns 0 or a negative errno. */
+int newroot_write(struct boot *b, const char *p, const char *text, size_t len);
 
 /* modules.c: load module or alias NAME from the initrd now (a file system
  * type, nfsv4). Returns 0 or a negative errno; warns when missing. */
@@ -153,7 +159,8 @@ void log_info(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void log_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void log_debug(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* Record the failure line "PHASE: OBJECT: CAUSE" in b->why, print it, and
- * return ERR (a negative errno) so callers can `return boot_fail(...)`. */
+ * return ERR (a negative errno) so callers can `return boot_fail(...)`.
+ * FMT is the line's "OBJECT: CAUSE"; PHASE is b->phase ("init" if unset). */
 int boot_fail(struct boot *b, int err, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 /* Print LINE as a failure on the console, and in kmsg at debug level like
  * every line of the init (the console has it already). */

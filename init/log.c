@@ -94,8 +94,12 @@ int boot_fail(struct boot *b, int err, const char *fmt, ...)
 {
 	va_list ap;
 
+	int n = snprintf(b->why, sizeof(b->why), "%s: ", b->phase ? b->phase : "init");
+
+	if (n < 0 || (size_t)n >= sizeof(b->why))
+		n = 0;
 	va_start(ap, fmt);
-	vsnprintf(b->why, sizeof(b->why), fmt, ap);
+	vsnprintf(b->why + n, sizeof(b->why) - (size_t)n, fmt, ap);
 	va_end(ap);
 	log_fail_line(b->why);
 	return err < 0 ? err : -EIO;

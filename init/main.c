@@ -168,6 +168,7 @@ static int check_main(const char *text, bool strict)
 	int warnings;
 
 	b->root = "";
+	b->phase = "cmdline";
 	if (options_parse_text(b, text)) {
 		if (o->open_quote[0])   /* often the cause: say it too */
 			printf("warning: cmdline: %s: the '\"' opened there is never closed: the value runs to the end of the line\n",
@@ -260,16 +261,9 @@ static int phase_cmdline(struct boot *b)
 	return err;
 }
 
-/* The overlay lands in the new root's tmpfs, mounted first. */
-static int phase_overlay(struct boot *b)
-{
-	int err = newroot_mount(b);
-
-	return err ? err : overlay_apply(b);
-}
-
 /* The boot, in order. Each phase returns 0 or a negative errno and says why
- * with boot_fail(); a failure runs the configured policy. */
+ * with boot_fail() (OBJECT: CAUSE; the loop has set the phase); a failure
+ * runs the configured policy. */
 static const struct phase {
 	const char *name;       /* the timeline's and the failure line's */
 	int (*run)(struct boot *b);
@@ -278,10 +272,25 @@ static const struct phase {
 	{ "modules", modules_load },
 	{ "net", net_up },
 	{ "media", media_mount },
-	{ "overlay", phase_overlay },
+	{ "rootfs", newroot_mount },    /* the tmpfs the overlay lands in */
+	{ "overlay", overlay_apply },
 	{ "packages", packages_install },
 	{ "newroot", newroot_prepare },
 };
+
+/* The timeline ends before the switch: on the console and in the new root
+ * for the system to read. */
+static void timeline_end(struct boot *b)
+{
+	static char buf[8192];
+	int n, err;
+
+	tl_phase(NULL);
+	tl_print();
+	n = tl_format(buf, sizeof(buf));
+	if (n > 0 && (err = newroot_write(b, "/var/lib/nbinit/timeline", buf, (size_t)n)))
+		log_warn("newroot: /var/lib/nbinit/timeline: %s; not written", beneath_strerror(err));
+}
 
 static void usage(FILE *f, const char *prog)
 {
@@ -326,6 +335,7 @@ int main(int argc, char **argv)
 	for (i = 0; i < sizeof(phases) / sizeof(phases[0]); i++) {
 		const struct phase *p = &phases[i];
 
+		b->phase = p->name;
 		tl_phase(p->name);
 		b->why[0] = 0;
 		err = p->run(b);
@@ -334,9 +344,11 @@ int main(int argc, char **argv)
 			continue;
 		/* A phase that failed without its line still gets one. */
 		if (!b->why[0])
-			boot_fail(b, err, "%s: %s", p->name, strerror(err < 0 ? -err : EIO));
+			boot_fail(b, err, "%s", strerror(err < 0 ? -err : EIO));
 		fail_policy(b);
 	}
+	b->phase = "newroot";
+	timeline_end(b);
 	report_outcome(b, true);
 	newroot_switch(b);
 	fail_policy(b);

@@ -169,13 +169,13 @@ static int nfs_mount(struct boot *b, const struct devspec *d)
 	int err;
 
 	if (b->nmedia >= BOOT_MAX_MEDIA)
-		return boot_fail(b, -ENOSPC, "media: too many mounts");
+		return boot_fail(b, -ENOSPC, "too many mounts");
 	if ((err = resolve4(d->server, addr, sizeof(addr))))
-		return boot_fail(b, err, "media: nfs %s:%s: cannot resolve server %s: %s", d->server, d->path, d->server,
+		return boot_fail(b, err, "nfs %s:%s: cannot resolve server %s: %s", d->server, d->path, d->server,
 		                 dns_strerror(err));
 	if (fmt_path(src, sizeof(src), "%s:%s", addr, d->path) ||
 	    rpath(b, mnt, sizeof(mnt), "/media/nfs"))
-		return boot_fail(b, -ENAMETOOLONG, "media: nfs: path too long");
+		return boot_fail(b, -ENAMETOOLONG, "nfs: path too long");
 	mkdir_p(mnt, 0755);
 	/* NFSv3 first: the seed's exports are named by their real path.
 	 * soft: the depot is read-only, and a server that stops answering
@@ -197,15 +197,15 @@ static int nfs_mount(struct boot *b, const struct devspec *d)
 	}
 	tl_wait("nfs", src, t0, mono_ms());
 	if (err == -ETIMEDOUT)
-		return boot_fail(b, err, "media: nfs %s:%s: no answer from %s within %d s", d->server, d->path,
+		return boot_fail(b, err, "nfs %s:%s: no answer from %s within %d s", d->server, d->path,
 		                 addr, b->o.nfs_timeout_ms / 1000);
 	/* NFS servers answer a path they do not export, or do not export to
 	 * this client, with the same "access denied". */
 	if (err == -EACCES)
-		return boot_fail(b, err, "media: nfs %s:%s: the server refused the mount (%s): no such export, or not for this machine",
+		return boot_fail(b, err, "nfs %s:%s: the server refused the mount (%s): no such export, or not for this machine",
 		                 d->server, d->path, strerror(-err));
 	if (err)
-		return boot_fail(b, err, "media: nfs %s:%s: mount failed: %s", d->server, d->path, strerror(-err));
+		return boot_fail(b, err, "nfs %s:%s: mount failed: %s", d->server, d->path, strerror(-err));
 	m = &b->media[b->nmedia++];
 	snprintf(m->mnt, sizeof(m->mnt), "/media/nfs");
 	snprintf(m->what, sizeof(m->what), "%s", src);

@@ -393,11 +393,11 @@ static int dhcp(struct boot *b, char names[][IF_NAMESIZE], int n, long long link
 	    rpath(b, d.run, sizeof(d.run), "/run/nbinit") ||
 	    fmt_path(d.log, sizeof(d.log), "%s/udhcpc.log", d.run) ||
 	    fmt_path(d.env_run, sizeof(d.env_run), "NBINIT_RUN=%s", d.run))
-		return boot_fail(b, -ENAMETOOLONG, "net: path too long");
+		return boot_fail(b, -ENAMETOOLONG, "path too long");
 	d.to_console = b->o.debug;
 	mkdir_p(d.run, 0755);
 	if ((err = script_link(d.script)))
-		return boot_fail(b, err, "net: %s: cannot link udhcpc's event script to the init: %s",
+		return boot_fail(b, err, "%s: cannot link udhcpc's event script to the init: %s",
 		                 d.script, strerror(-err));
 	for (i = 0; i < n && i < MAX_CANDS; i++) {
 		char lease[BOOT_PATH + IF_NAMESIZE + 8];
@@ -429,9 +429,9 @@ static int dhcp(struct boot *b, char names[][IF_NAMESIZE], int n, long long link
 		}
 		tl_wait("dhcp", all, t0, mono_ms());
 		if (won == -ENOENT)
-			return boot_fail(b, -ENOENT, "net: DHCP on %s: cannot run %s udhcpc", all, d.bb);
+			return boot_fail(b, -ENOENT, "DHCP on %s: cannot run %s udhcpc", all, d.bb);
 		if (d.script_failed)
-			return boot_fail(b, -EIO, "net: DHCP on %s: udhcpc got a lease but its event script %s "
+			return boot_fail(b, -EIO, "DHCP on %s: udhcpc got a lease but its event script %s "
 			                 "wrote none (%s)", all, d.script, d.to_console ? "see above" : d.log);
 		if (attempt < rt->attempts) {
 			int ms = retry_delay_ms(rt, attempt, &b->seed);
@@ -442,7 +442,7 @@ static int dhcp(struct boot *b, char names[][IF_NAMESIZE], int n, long long link
 			tl_wait("dhcp", "(backoff)", s0, mono_ms());
 		}
 	}
-	return boot_fail(b, -ETIMEDOUT, "net: DHCP on %s: no lease after %d tries in %lld s",
+	return boot_fail(b, -ETIMEDOUT, "DHCP on %s: no lease after %d tries in %lld s",
 	                 all, rt->attempts, (mono_ms() - start) / 1000);
 }
 
@@ -626,7 +626,7 @@ int net_up(struct boot *b)
 	loopback_up();
 	n = iface_candidates(b->root, &req, c, MAX_CANDS, &named, why, sizeof(why));
 	if (n < 0)
-		return boot_fail(b, n, "net: %s", why);
+		return boot_fail(b, n, "%s", why);
 	if (!named && b->o.bootif[0]) {
 		char all[MAX_CANDS * (IF_NAMESIZE + 2)] = "";
 		for (i = 0; i < n; i++) {
@@ -673,7 +673,7 @@ int net_up(struct boot *b)
 		file_read_str(p, nc->mac, sizeof(nc->mac));
 	err = apply_addr(nc->ifname, nc->addr, nc->mask, nc->gw, &what);
 	if (err)
-		return boot_fail(b, err, "net: %s: %s %s: %s", nc->ifname, what,
+		return boot_fail(b, err, "%s: %s %s: %s", nc->ifname, what,
 		                 inet_ntop(AF_INET, &nc->addr, a, sizeof(a)), strerror(-err));
 	if (nc->hostname[0] && b->pid1 && sethostname(nc->hostname, strlen(nc->hostname)) < 0)
 		log_warn("net: hostname %s: %s", nc->hostname, strerror(errno));

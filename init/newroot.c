@@ -32,10 +32,10 @@ int newroot_mount(struct boot *b)
 
 	snprintf(b->newroot, sizeof(b->newroot), "/sysroot");
 	if (rpath(b, p, sizeof(p), b->newroot))
-		return boot_fail(b, -ENAMETOOLONG, "newroot: path too long");
+		return boot_fail(b, -ENAMETOOLONG, "path too long");
 	mkdir_p(p, 0755);
 	if (mount("tmpfs", p, "tmpfs", 0, b->o.rootflags) < 0)
-		return boot_fail(b, -errno, "newroot: mount tmpfs on %s with rootflags=%s: %s", b->newroot,
+		return boot_fail(b, -errno, "mount tmpfs on %s with rootflags=%s: %s", b->newroot,
 		                 b->o.rootflags, strerror(errno));
 	return 0;
 }
@@ -73,7 +73,7 @@ static int nr_exists(struct boot *b, const char *p)
 }
 
 /* Write P in the new root, never through a symbolic link. */
-static int nr_write(struct boot *b, const char *p, const char *text, size_t len)
+int newroot_write(struct boot *b, const char *p, const char *text, size_t len)
 {
 	int rootfd = nr_open(b), err;
 
@@ -93,7 +93,7 @@ static int write_repositories(struct boot *b)
 	int err = nr_exists(b, "/etc/apk/repositories");
 
 	if (err < 0)
-		return boot_fail(b, err, "newroot: /etc/apk/repositories: %s; not written",
+		return boot_fail(b, err, "/etc/apk/repositories: %s; not written",
 		                 beneath_strerror(err));
 	if (err) {
 		log_info("newroot: keeping the overlay's /etc/apk/repositories");
@@ -110,14 +110,14 @@ static int write_repositories(struct boot *b)
 		for (i = 0; i < b->nrepos && len < sizeof(text); i++, n++)
 			len += (size_t)snprintf(text + len, sizeof(text) - len, "%s\n", b->repos[i]);
 	if (len >= sizeof(text))
-		return boot_fail(b, -ENOSPC, "newroot: /etc/apk/repositories: too many repositories");
+		return boot_fail(b, -ENOSPC, "/etc/apk/repositories: too many repositories");
 	if (!n) {
 		log_info("newroot: no repositories (no alpine_repo= and no .boot_repository found)");
 		return 0;
 	}
 	log_info("newroot: %d repositor%s in /etc/apk/repositories", n, n == 1 ? "y" : "ies");
-	if ((err = nr_write(b, "/etc/apk/repositories", text, len)))
-		return boot_fail(b, err, "newroot: /etc/apk/repositories: %s; not written",
+	if ((err = newroot_write(b, "/etc/apk/repositories", text, len)))
+		return boot_fail(b, err, "/etc/apk/repositories: %s; not written",
 		                 beneath_strerror(err));
 	return 0;
 }
@@ -134,7 +134,7 @@ static void copy_in(struct boot *b, const char *from, const char *to)
 	if (n < 0)
 		return;
 	text[n++] = '\n';
-	if (err || (err = nr_write(b, to, text, (size_t)n)))
+	if (err || (err = newroot_write(b, to, text, (size_t)n)))
 		log_warn("newroot: %s: %s; not written", to, beneath_strerror(err));
 }
 
@@ -160,7 +160,7 @@ static int write_boot_record(struct boot *b)
 	err |= kv_append(text, sizeof(text), &len, "UUID", b->uuid);
 	if (err)
 		return -ENOSPC;
-	return nr_write(b, "/var/lib/nbinit/boot", text, len);
+	return newroot_write(b, "/var/lib/nbinit/boot", text, len);
 }
 
 int newroot_prepare(struct boot *b)
@@ -187,7 +187,7 @@ static int check_init(struct boot *b, int rootfd)
 
 	fd = (int)syscall(SYS_openat2, rootfd, b->o.init, &how, sizeof(how));
 	if (fd < 0)
-		return boot_fail(b, -errno, "newroot: init %s: not in the new root (%s); the overlay must provide it or init= must name it",
+		return boot_fail(b, -errno, "init %s: not in the new root (%s); the overlay must provide it or init= must name it",
 		                 b->o.init, strerror(errno));
 	if (fstat(fd, &st) < 0)
 		err = -errno;
@@ -195,7 +195,7 @@ static int check_init(struct boot *b, int rootfd)
 		err = -EACCES;
 	close(fd);
 	if (err)
-		return boot_fail(b, err, "newroot: init %s: not an executable file", b->o.init);
+		return boot_fail(b, err, "init %s: not an executable file", b->o.init);
 	return 0;
 }
 
@@ -213,11 +213,11 @@ static int move_all(struct boot *b)
 	for (i = 0; i < 3; i++)
 		what[n++] = core[i];
 	if ((rootfd = nr_open(b)) < 0)
-		return boot_fail(b, rootfd, "newroot: %s: %s", b->newroot, strerror(-rootfd));
+		return boot_fail(b, rootfd, "%s: %s", b->newroot, strerror(-rootfd));
 	for (i = 0; i < n && !err; i++) {
 		fd = beneath_mkdirs(rootfd, what[i], 0755);
 		if (fd < 0)
-			err = boot_fail(b, fd, "newroot: %s: cannot move it into the new root: %s there",
+			err = boot_fail(b, fd, "%s: cannot move it into the new root: %s there",
 			                what[i], fd == -ELOOP ? "a symbolic link is in the way" : strerror(-fd));
 		else
 			close(fd);
@@ -244,28 +244,19 @@ int newroot_switch(struct boot *b)
 
 	/* Guards before anything destructive. */
 	if (statfs("/", &sfs) < 0 || (sfs.f_type != RAMFS_MAGIC && sfs.f_type != TMPFS_MAGIC))
-		return boot_fail(b, -EPERM, "newroot: / is not an initramfs (ramfs/tmpfs); refusing to empty it");
+		return boot_fail(b, -EPERM, "/ is not an initramfs (ramfs/tmpfs); refusing to empty it");
 	rootfd = open(b->newroot, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (rootfd < 0)
-		return boot_fail(b, -errno, "newroot: %s: %s", b->newroot, strerror(errno));
+		return boot_fail(b, -errno, "%s: %s", b->newroot, strerror(errno));
 	if (stat("/", &rs) < 0 || fstat(rootfd, &ns) < 0 || rs.st_dev == ns.st_dev) {
 		close(rootfd);
-		return boot_fail(b, -EXDEV, "newroot: %s is not a separate mount; refusing to switch", b->newroot);
+		return boot_fail(b, -EXDEV, "%s is not a separate mount; refusing to switch", b->newroot);
 	}
 	if ((err = check_init(b, rootfd))) {
 		close(rootfd);
 		return err;
 	}
 	close(rootfd);
-
-	tl_phase(NULL);
-	tl_print();
-	{
-		static char tlbuf[8192];
-		int n = tl_format(tlbuf, sizeof(tlbuf));
-		if (n > 0 && (err = nr_write(b, "/var/lib/nbinit/timeline", tlbuf, (size_t)n)))
-			log_warn("newroot: /var/lib/nbinit/timeline: %s; not written", beneath_strerror(err));
-	}
 
 	if ((err = move_all(b)))
 		return err;
@@ -286,7 +277,7 @@ int newroot_switch(struct boot *b)
 		close(fd);
 	}
 	if (chdir(b->newroot) < 0 || mount(".", "/", NULL, MS_MOVE, NULL) < 0 || chroot(".") < 0 || chdir("/") < 0)
-		return boot_fail(b, -errno, "newroot: switching to %s: %s", b->newroot, strerror(errno));
+		return boot_fail(b, -errno, "switching to %s: %s", b->newroot, strerror(errno));
 	execv(argv[0], argv);
-	return boot_fail(b, -errno, "newroot: exec %s: %s", argv[0], strerror(errno));
+	return boot_fail(b, -errno, "exec %s: %s", argv[0], strerror(errno));
 }

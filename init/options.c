@@ -20,7 +20,7 @@ static const struct retry http_retry_default = { 4, 1000, 8000, 25 };
 static int copy_opt(struct boot *b, char *dst, size_t size, const char *key, const char *val)
 {
 	if (strlen(val) >= size)
-		return boot_fail(b, -ENAMETOOLONG, "cmdline: %s=: value longer than %zu bytes", key, size - 1);
+		return boot_fail(b, -ENAMETOOLONG, "%s=: value longer than %zu bytes", key, size - 1);
 	strcpy(dst, val);
 	return 0;
 }
@@ -37,7 +37,7 @@ static int seconds_opt(struct boot *b, const char *key, int *ms_out)
 	errno = 0;
 	s = strtol(v, &end, 10);
 	if (errno || end == v || *end || s < 0 || s > 3600)
-		return boot_fail(b, -EINVAL, "cmdline: %s=%s: expected seconds (0-3600)", key, v);
+		return boot_fail(b, -EINVAL, "%s=%s: expected seconds (0-3600)", key, v);
 	*ms_out = (int)s * 1000;
 	return 0;
 }
@@ -64,7 +64,7 @@ static int size_opt(struct boot *b, const char *key, long long min, long long ma
 	if (shift)
 		end++;
 	if (errno || end == v || *end || n < 0 || n > (max >> shift) || (n << shift) < min)
-		return boot_fail(b, -EINVAL, "cmdline: %s=%s: expected %lld to %lld (K, M, G: 1024s)", key, v, min, max);
+		return boot_fail(b, -EINVAL, "%s=%s: expected %lld to %lld (K, M, G: 1024s)", key, v, min, max);
 	*out = n << shift;
 	return 0;
 }
@@ -94,7 +94,7 @@ static int parse_bootif(struct boot *b, const char *v)
 	b->o.bootif[17] = '\0';
 	return 0;
 bad:
-	return boot_fail(b, -EINVAL, "cmdline: BOOTIF=%s: expected 01-aa-bb-cc-dd-ee-ff", v);
+	return boot_fail(b, -EINVAL, "BOOTIF=%s: expected 01-aa-bb-cc-dd-ee-ff", v);
 }
 
 /* apkovl=DEV:[FSTYPE:]PATH (Alpine), the device part parsed like ovl_dev. */
@@ -104,11 +104,11 @@ static int parse_apkovl_dev(struct boot *b, const char *v)
 	const char *path = strrchr(v, ':');
 
 	if (!path || path[1] != '/' || (size_t)(path - v) >= sizeof(dev))
-		return boot_fail(b, -EINVAL, "cmdline: apkovl=%s: expected a URL, a /path or DEV:[FSTYPE:]/PATH", v);
+		return boot_fail(b, -EINVAL, "apkovl=%s: expected a URL, a /path or DEV:[FSTYPE:]/PATH", v);
 	memcpy(dev, v, (size_t)(path - v));
 	dev[path - v] = '\0';
 	if (devspec_parse(&b->o.ovl_dev, dev, false))
-		return boot_fail(b, -EINVAL, "cmdline: apkovl=%s: bad device '%s'", v, dev);
+		return boot_fail(b, -EINVAL, "apkovl=%s: bad device '%s'", v, dev);
 	b->o.ovl = OVL_DEV;
 	return copy_opt(b, b->o.apkovl, sizeof(b->o.apkovl), "apkovl", path + 1);
 }
@@ -188,10 +188,10 @@ int options_parse(struct boot *b)
 	int err;
 
 	if ((err = rpath(b, path, sizeof(path), "/proc/cmdline")))
-		return boot_fail(b, err, "cmdline: path too long");
+		return boot_fail(b, err, "path too long");
 	n = file_read_str(path, text, sizeof(text));
 	if (n < 0)
-		return boot_fail(b, (int)n, "cmdline: %s: %s", path, strerror((int)-n));
+		return boot_fail(b, (int)n, "%s: %s", path, strerror((int)-n));
 	return options_parse_text(b, text);
 }
 
@@ -220,7 +220,7 @@ int options_parse_text(struct boot *b, const char *text)
 	o->ovl_max_files = OVL_MAX_FILES_DEFAULT;
 
 	if ((err = cmdline_parse(&b->cl, text)))
-		return boot_fail(b, err, "cmdline: more than %d options or %d bytes",
+		return boot_fail(b, err, "more than %d options or %d bytes",
 		                 CMDLINE_MAXARGS, CMDLINE_MAX);
 	/* panic= first: it decides what happens if anything below is wrong. */
 	if ((v = cmdline_get(&b->cl, "panic"))) {
@@ -230,7 +230,7 @@ int options_parse_text(struct boot *b, const char *text)
 		o->panic = (int)p;
 		if (end == v || *end) {
 			o->panic = 0;
-			return boot_fail(b, -EINVAL, "cmdline: panic=%s: expected a number of seconds", v);
+			return boot_fail(b, -EINVAL, "panic=%s: expected a number of seconds", v);
 		}
 	}
 
@@ -241,13 +241,13 @@ int options_parse_text(struct boot *b, const char *text)
 	if ((v = cmdline_get(&b->cl, "ip"))) {
 		o->ip_given = true;
 		if (ipconf_parse(&o->ip, v, why, sizeof(why)))
-			return boot_fail(b, -EINVAL, "cmdline: ip=%s: %s", v, why);
+			return boot_fail(b, -EINVAL, "ip=%s: %s", v, why);
 	}
 	if ((v = cmdline_get(&b->cl, "BOOTIF")) && *v && (err = parse_bootif(b, v)))
 		return err;
 	if ((v = cmdline_get(&b->cl, "alpine_dev")) && *v) {
 		if (devspec_parse(&o->alpine_dev, v, true))
-			return boot_fail(b, -EINVAL, "cmdline: alpine_dev=%s: expected nfs:SERVER:/PATH, UUID=, LABEL= or a device name, with optional :FSTYPE", v);
+			return boot_fail(b, -EINVAL, "alpine_dev=%s: expected nfs:SERVER:/PATH, UUID=, LABEL= or a device name, with optional :FSTYPE", v);
 	}
 	if ((v = cmdline_get(&b->cl, "alpine_repo")) && *v) {
 		if (!strcmp(v, "auto"))
@@ -261,9 +261,9 @@ int options_parse_text(struct boot *b, const char *text)
 		if (url_is_url(v)) {
 			struct url u;
 			if ((err = url_parse(&u, v)) && err != -EPROTONOSUPPORT)
-				return boot_fail(b, -EINVAL, "cmdline: apkovl=%s: not a valid URL", v);
+				return boot_fail(b, -EINVAL, "apkovl=%s: not a valid URL", v);
 			if (err)
-				return boot_fail(b, err, "cmdline: apkovl=%s: only http:// and https:// are supported", v);
+				return boot_fail(b, err, "apkovl=%s: only http:// and https:// are supported", v);
 			o->ovl = OVL_URL;
 			if ((err = copy_opt(b, o->apkovl, sizeof(o->apkovl), "apkovl", v)))
 				return err;
@@ -277,16 +277,16 @@ int options_parse_text(struct boot *b, const char *text)
 	}
 	if ((v = cmdline_get(&b->cl, "ovl_dev")) && *v) {
 		if (o->ovl != OVL_NONE)
-			return boot_fail(b, -EINVAL, "cmdline: apkovl= and ovl_dev= are both given: use one or the other");
+			return boot_fail(b, -EINVAL, "apkovl= and ovl_dev= are both given: use one or the other");
 		if (devspec_parse(&o->ovl_dev, v, false))
-			return boot_fail(b, -EINVAL, "cmdline: ovl_dev=%s: expected UUID=, LABEL= or a device name, with optional :FSTYPE", v);
+			return boot_fail(b, -EINVAL, "ovl_dev=%s: expected UUID=, LABEL= or a device name, with optional :FSTYPE", v);
 		o->ovl = OVL_DEV;
 	}
 	if ((v = cmdline_get(&b->cl, "modules")) && (err = copy_opt(b, o->modules, sizeof(o->modules), "modules", v)))
 		return err;
 	if ((v = cmdline_get(&b->cl, "init")) && *v) {
 		if (v[0] != '/')
-			return boot_fail(b, -EINVAL, "cmdline: init=%s: must be an absolute path", v);
+			return boot_fail(b, -EINVAL, "init=%s: must be an absolute path", v);
 		if ((err = copy_opt(b, o->init, sizeof(o->init), "init", v)))
 			return err;
 	}
@@ -308,15 +308,15 @@ int options_parse_text(struct boot *b, const char *text)
 			if (v[6] == ':')
 				o->onfail_delay_s = (int)strtol(v + 7, &end, 10);
 			if (end && (end == v + 7 || *end || o->onfail_delay_s < 0 || o->onfail_delay_s > 86400))
-				return boot_fail(b, -EINVAL, "cmdline: nbinit.onfail=%s: expected reboot:SECONDS", v);
+				return boot_fail(b, -EINVAL, "nbinit.onfail=%s: expected reboot:SECONDS", v);
 		} else
-			return boot_fail(b, -EINVAL, "cmdline: nbinit.onfail=%s: expected shell, reboot[:SECONDS] or poweroff", v);
+			return boot_fail(b, -EINVAL, "nbinit.onfail=%s: expected shell, reboot[:SECONDS] or poweroff", v);
 	}
 	if (cmdline_has(&b->cl, "nbinit.apkovl_verify")) {
 		v = cmdline_get(&b->cl, "nbinit.apkovl_verify");
 		o->ovl_verify = !v || !strcmp(v, "1") || !strcmp(v, "yes");
 		if (v && !o->ovl_verify && strcmp(v, "0") && strcmp(v, "no"))
-			return boot_fail(b, -EINVAL, "cmdline: nbinit.apkovl_verify=%s: expected nothing, 1/yes or 0/no", v);
+			return boot_fail(b, -EINVAL, "nbinit.apkovl_verify=%s: expected nothing, 1/yes or 0/no", v);
 	}
 	if ((err = size_opt(b, "nbinit.apkovl_max_size", 1, 1LL << 40, &o->ovl_max_size)) ||
 	    (err = size_opt(b, "nbinit.apkovl_max_files", 1, 10000000, &o->ovl_max_files)))
@@ -324,7 +324,7 @@ int options_parse_text(struct boot *b, const char *text)
 	if ((v = cmdline_get(&b->cl, "nbinit.report")) && *v) {
 		struct url u;
 		if (url_parse(&u, v))
-			return boot_fail(b, -EINVAL, "cmdline: nbinit.report=%s: not an http:// or https:// URL", v);
+			return boot_fail(b, -EINVAL, "nbinit.report=%s: not an http:// or https:// URL", v);
 		if ((err = copy_opt(b, o->report, sizeof(o->report), "nbinit.report", v)))
 			return err;
 	}
@@ -340,19 +340,19 @@ int options_parse_text(struct boot *b, const char *text)
 		char *end;
 		long t = strtol(v, &end, 10);
 		if (end == v || *end || t < 1 || t > 100)
-			return boot_fail(b, -EINVAL, "cmdline: nbinit.dhcp_tries=%s: expected 1-100", v);
+			return boot_fail(b, -EINVAL, "nbinit.dhcp_tries=%s: expected 1-100", v);
 		o->dhcp_retry.attempts = (int)t;
 	}
 	if (o->http_timeout_ms == 0)
-		return boot_fail(b, -EINVAL, "cmdline: nbinit.http_timeout=0: must be at least 1 second");
+		return boot_fail(b, -EINVAL, "nbinit.http_timeout=0: must be at least 1 second");
 	if (o->http_deadline_ms == 0)
-		return boot_fail(b, -EINVAL, "cmdline: nbinit.http_deadline=0: must be at least 1 second");
+		return boot_fail(b, -EINVAL, "nbinit.http_deadline=0: must be at least 1 second");
 
 	/* The network is needed for ip=, a URL overlay, an nfs: device or URL repositories. */
 	b->net_needed = (o->ip_given && o->ip.mode != IPCONF_OFF) || o->ovl == OVL_URL ||
 	                o->alpine_dev.kind == DEV_NFS;
 	if (o->ip_given && o->ip.mode == IPCONF_OFF && (o->ovl == OVL_URL || o->alpine_dev.kind == DEV_NFS))
-		return boot_fail(b, -EINVAL, "cmdline: ip=%s: the network is off but %s needs it",
+		return boot_fail(b, -EINVAL, "ip=%s: the network is off but %s needs it",
 		                 cmdline_get(&b->cl, "ip"), o->ovl == OVL_URL ? "apkovl=URL" : "alpine_dev=nfs:");
 	return 0;
 }

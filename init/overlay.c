@@ -193,7 +193,7 @@ static int wipe(struct boot *b, int rootfd, const char *cause)
 	int err = extract_wipe(rootfd);
 
 	if (err)
-		return boot_fail(b, err, "overlay: cleaning %s after a failure (%s): %s; not going on with a half-applied overlay",
+		return boot_fail(b, err, "cleaning %s after a failure (%s): %s; not going on with a half-applied overlay",
 		                 b->newroot, cause, err == -ELOOP ? "directories nested deeper than the wipe reaches" : strerror(-err));
 	return 0;
 }
@@ -226,16 +226,16 @@ static int from_url(struct boot *b, int rootfd)
 	if (strstr(b->o.apkovl, "{UUID}")) {
 		if (rpath(b, p, sizeof(p), "/sys/class/dmi/id/product_uuid") ||
 		    file_read_str(p, b->uuid, sizeof(b->uuid)) <= 0)
-			return boot_fail(b, -ENODATA, "overlay: apkovl=%s: {UUID} asked for but this machine has no DMI product_uuid", b->o.apkovl);
+			return boot_fail(b, -ENODATA, "apkovl=%s: {UUID} asked for but this machine has no DMI product_uuid", b->o.apkovl);
 		if (bad_uuid(b->uuid))
-			return boot_fail(b, -EINVAL, "overlay: apkovl=%s: {UUID} is %s, which is not a usable machine identity (set a real UUID in the firmware)", b->o.apkovl, b->uuid);
+			return boot_fail(b, -EINVAL, "apkovl=%s: {UUID} is %s, which is not a usable machine identity (set a real UUID in the firmware)", b->o.apkovl, b->uuid);
 		uuid = b->uuid;
 	}
 	if (strstr(b->o.apkovl, "{MAC}") && !b->net.mac[0])
-		return boot_fail(b, -ENODATA, "overlay: apkovl=%s: {MAC} asked for but no interface was chosen", b->o.apkovl);
+		return boot_fail(b, -ENODATA, "apkovl=%s: {MAC} asked for but no interface was chosen", b->o.apkovl);
 	err = url_subst(url, sizeof(url), b->o.apkovl, b->net.mac[0] ? b->net.mac : NULL, uuid);
 	if (err)
-		return boot_fail(b, err, "overlay: apkovl=%s: URL too long after substitution", b->o.apkovl);
+		return boot_fail(b, err, "apkovl=%s: URL too long after substitution", b->o.apkovl);
 	snprintf(b->ovl_source, sizeof(b->ovl_source), "%s", url);
 
 	for (attempt = 1; ; attempt++) {
@@ -243,7 +243,7 @@ static int from_url(struct boot *b, int rootfd)
 		int d;
 
 		if ((err = stream_start(b, &s, rootfd)))
-			return boot_fail(b, err, "overlay: %s: out of memory", url);
+			return boot_fail(b, err, "%s: out of memory", url);
 		long long t0 = mono_ms();
 
 		log_info("overlay: GET %s", url);
@@ -266,8 +266,8 @@ static int from_url(struct boot *b, int rootfd)
 		again = !s.failed && http_transient(err, &res) && attempt < r->attempts;
 		if (!again) {
 			if (s.failed)
-				return boot_fail(b, err, "overlay: %s: %s", url, stream_why(&s));
-			return boot_fail(b, err, "overlay: GET %s: %s%s", url, res.why[0] ? res.why : strerror(-err),
+				return boot_fail(b, err, "%s: %s", url, stream_why(&s));
+			return boot_fail(b, err, "GET %s: %s%s", url, res.why[0] ? res.why : strerror(-err),
 			                 attempt > 1 ? " (after retries)" : "");
 		}
 		d = retry_delay_ms(r, attempt, &b->seed);
@@ -286,11 +286,11 @@ static int from_file(struct boot *b, int rootfd, const char *path, const char *s
 
 	fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
-		return boot_fail(b, -errno, "overlay: %s: %s", shown, strerror(errno));
+		return boot_fail(b, -errno, "%s: %s", shown, strerror(errno));
 	snprintf(b->ovl_source, sizeof(b->ovl_source), "%s", shown);
 	if ((err = stream_start(b, &s, rootfd))) {
 		close(fd);
-		return boot_fail(b, err, "overlay: %s: out of memory", shown);
+		return boot_fail(b, err, "%s: out of memory", shown);
 	}
 	log_info("overlay: unpacking %s", shown);
 	while ((n = read(fd, buf, sizeof(buf))) > 0)
@@ -308,7 +308,7 @@ static int from_file(struct boot *b, int rootfd, const char *path, const char *s
 	if (err) {
 		if (wipe(b, rootfd, s.failed ? stream_why(&s) : strerror(-err)))
 			return -EIO;
-		return boot_fail(b, err, "overlay: %s: %s", shown, s.failed ? stream_why(&s) : strerror(-err));
+		return boot_fail(b, err, "%s: %s", shown, s.failed ? stream_why(&s) : strerror(-err));
 	}
 	log_info("overlay: %s: %lld files, %lld directories, %lld links", shown, s.x.files, s.x.dirs, s.x.links);
 	return 0;
@@ -359,7 +359,7 @@ static int from_mount(struct boot *b, int rootfd, const struct mount_rec *m, con
 	}
 	if (find_apkovl(dir, name, sizeof(name))) {
 		if (required)
-			return boot_fail(b, -ENOENT, "overlay: %s (%s): no *.apkovl.tar.gz on it", m->what, m->mnt);
+			return boot_fail(b, -ENOENT, "%s (%s): no *.apkovl.tar.gz on it", m->what, m->mnt);
 		return -ENOENT;
 	}
 	if (fmt_path(file, sizeof(file), "%s/%s", dir, name))
@@ -375,7 +375,7 @@ int overlay_apply(struct boot *b)
 
 	rootfd = newroot_fd(b);
 	if (rootfd < 0)
-		return boot_fail(b, rootfd, "overlay: %s: %s", b->newroot, strerror(-rootfd));
+		return boot_fail(b, rootfd, "%s: %s", b->newroot, strerror(-rootfd));
 	switch (b->o.ovl) {
 	case OVL_URL:
 		err = from_url(b, rootfd);
@@ -396,7 +396,7 @@ int overlay_apply(struct boot *b)
 			if (rpath(b, p, sizeof(p), b->o.apkovl))
 				err = -ENAMETOOLONG;
 			else if (access(p, F_OK) < 0)
-				err = boot_fail(b, -ENOENT, "overlay: apkovl=%s: not on the boot media nor in the initramfs", b->o.apkovl);
+				err = boot_fail(b, -ENOENT, "apkovl=%s: not on the boot media nor in the initramfs", b->o.apkovl);
 			else
 				err = from_file(b, rootfd, p, b->o.apkovl);
 		}

@@ -1652,7 +1652,7 @@ int packages_install(struct boot *b)
 	p->script_ms = b->o.script_timeout_ms > 0 ? b->o.script_timeout_ms : PK_SCRIPT_MS_DEFAULT;
 	if (rpath(b, p->nr, sizeof(p->nr), b->newroot) || rpath(b, keydir, sizeof(keydir), "/etc/apk/keys") ||
 	    rpath(b, tmp, sizeof(tmp), "/run/nbinit/package.apk"))
-		return boot_fail(b, -ENAMETOOLONG, "packages: path too long");
+		return boot_fail(b, -ENAMETOOLONG, "path too long");
 
 	/* What is asked for: alpine-base, the overlay's world, pkgs=. */
 	want[nwant].from = "nbinit";
@@ -1686,7 +1686,7 @@ int packages_install(struct boot *b)
 		loaded += p->repo[i].loaded;
 	}
 	if (!loaded) {
-		err = boot_fail(b, -ENOENT, "packages: none of the %d repositor%s has an index for %s (first: %s/%s/APKINDEX.tar.gz); "
+		err = boot_fail(b, -ENOENT, "none of the %d repositor%s has an index for %s (first: %s/%s/APKINDEX.tar.gz); "
 		                "cannot install %s", p->nrepo, p->nrepo == 1 ? "y" : "ies", p->arch, p->repo[0].where,
 		                p->arch, want[nwant > 1 ? 1 : 0].dep.name);
 		goto out;
@@ -1694,12 +1694,12 @@ int packages_install(struct boot *b)
 	if ((err = apk_db_index(&p->db)) ||
 	    !(order = malloc((p->db.npkgs + 1) * sizeof(*order))) ||
 	    !(p->inst = calloc(p->db.npkgs + 1, sizeof(*p->inst)))) {
-		err = boot_fail(b, -ENOMEM, "packages: out of memory");
+		err = boot_fail(b, -ENOMEM, "out of memory");
 		goto out;
 	}
 	n = apk_solve(&p->db, want, nwant, order, why, sizeof(why));
 	if (n < 0) {
-		err = boot_fail(b, (int)n, "packages: %s", why);
+		err = boot_fail(b, (int)n, "%s", why);
 		goto out;
 	}
 	{
@@ -1712,7 +1712,7 @@ int packages_install(struct boot *b)
 
 	p->rootfd = open(p->nr, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (p->rootfd < 0) {
-		err = boot_fail(b, -errno, "packages: %s: %s", b->newroot, strerror(errno));
+		err = boot_fail(b, -errno, "%s: %s", b->newroot, strerror(errno));
 		goto out;
 	}
 	{

@@ -42,6 +42,7 @@ static int net_once(struct boot *b, const char *cmdline)
 {
 	memset(b, 0, sizeof(*b));
 	b->root = root;
+	b->phase = "net";
 	b->seed = 1;
 	if (options_parse_text(b, cmdline))
 		return -EINVAL;

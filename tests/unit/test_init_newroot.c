@@ -67,9 +67,11 @@ int main(void)
 			diag("plant failed: %s", r->plant);
 		memset(&b, 0, sizeof(b));
 		b.root = initrd;
+		b.phase = "newroot";
 		if (options_parse_text(&b, "alpine_repo=http://10.0.2.2/alpine/main quiet"))
 			diag("options: %s", b.why);
 		b.root = initrd;
+		b.phase = "newroot";
 		strcpy(b.newroot, "/sysroot");
 		b.net_up = true;
 		err = newroot_prepare(&b);

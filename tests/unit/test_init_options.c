@@ -224,6 +224,7 @@ int main(void)
 
 	/* init_args keeps its inner words; quiet is a bare word. */
 	b.root = "";
+	b.phase = "cmdline";
 	ok(options_parse_text(&b, "init_args=\"-x -y\" quiet") == 0 && !strcmp(b.o.init_args, "-x -y") && b.o.quiet,
 	   "init_args quoted with spaces: '%s', quiet %d", b.o.init_args, b.o.quiet);
 	ok(options_parse_text(&b, "ip=10.0.2.15::10.0.2.2:255.255.255.0:nbstatic:eth0:off:10.0.2.3") == 0 &&
@@ -237,6 +238,7 @@ int main(void)
 
 		memset(&b, 0, sizeof(b));
 		b.root = "";
+		b.phase = "cmdline";
 		err = options_parse_text(&b, r->cmdline);
 		if (r->ok) {
 			const char *eq = strchr(r->check, '=');
@@ -258,6 +260,7 @@ int main(void)
 
 		memset(&b, 0, sizeof(b));
 		b.root = "";
+		b.phase = "cmdline";
 		got[0] = '\0';
 		err = options_parse_text(&b, r->cmdline);
 		n = err ? -1 : options_lint(&b, collect, got);

@@ -145,6 +145,7 @@ int main(void)
 
 		memset(&b, 0, sizeof(b));
 		b.root = root;
+		b.phase = "overlay";
 		strcpy(b.newroot, "/sysroot");
 		b.o.ovl = OVL_PATH;
 		b.o.ovl_verify = r->verify;
@@ -171,6 +172,7 @@ int main(void)
 
 		memset(&b, 0, sizeof(b));
 		b.root = root;
+		b.phase = "overlay";
 		strcpy(b.newroot, "/sysroot");
 		b.o.ovl = OVL_PATH;
 		b.o.ovl_max_size = OVL_MAX_SIZE_DEFAULT;
@@ -198,6 +200,7 @@ int main(void)
 			close(fd);
 		memset(&b, 0, sizeof(b));
 		b.root = root;
+		b.phase = "overlay";
 		strcpy(b.newroot, "/sysroot");
 		b.o.ovl = OVL_PATH;
 		b.o.ovl_max_size = OVL_MAX_SIZE_DEFAULT;

@@ -470,6 +470,7 @@ int main(void)
 		memset(&b, 0, sizeof(b));
 		snprintf(rootdir, sizeof(rootdir), "%s/initrd", root);
 		b.root = rootdir;
+		b.phase = "packages";
 		strcpy(b.newroot, "/sysroot");
 		snprintf(cl, sizeof(cl), "%s", r->cmdline);
 		if ((d = strstr(r->cmdline, "$PORT"))) {
@@ -488,6 +489,7 @@ int main(void)
 			continue;
 		}
 		b.root = rootdir;
+		b.phase = "packages";
 		if (r->boot_repos >= 1)
 			snprintf(b.repos[b.nrepos++], BOOT_PATH, "/media/nfs/alpine/v3.20/main");
 		if (r->boot_repos >= 2)
