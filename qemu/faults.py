@@ -1,8 +1,8 @@
 """Faults the boot survives, or reports: scenarios of qemu/lab (issue #4).
 
-qemu/lab imports this module, adds scenarios(L) to its scenario table (L is
-the lab module itself) and hands the boot of a scenario with a .fault to
-boot() here. Each fault is made by something real between the client and
+It builds on the lab's package (qemu/nblab): nblab.catalog adds scenarios()
+to the lab's scenario table and nblab.clients hands the boot of a scenario
+with a .fault to boot() here. Each fault is made by something real between the client and
 the lab's servers, on QEMU user networking (the guest sees the lab's
 127.0.0.1 as 10.0.2.2):
 
@@ -60,6 +60,14 @@ import threading
 import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
+from nblab.base import LabError
+from nblab.procs import stop_process
+from nblab.pxenet import RouterAdvertiser
+from nblab.console import WIRE, watch_console
+from nblab.checks import (SHELL, Check, c_depot_mounted, c_depot_readable, c_init_ran, c_no_report,
+                          c_qemu_exited, replace_line)
+from nblab.scenarios import APKOVL_MAC, Scenario, booted_checks, overlay_check
+
 REPO = os.path.dirname(os.path.dirname(os.path.realpath(__file__)))
 CORPUS = os.path.join(REPO, "tests", "corpus")
 FAULT_PORT = 8099           # inside the lab's own network namespace: never taken
@@ -73,8 +81,6 @@ LAN_PREFIX = "10.0.2"        # the fault LAN: the server is .2 (as on the user n
 TUNSETIFF = 0x400454ca
 IFF_TAP, IFF_NO_PI = 0x0002, 0x1000
 # The failure policy lines of the init (init/main.c).
-SHELL = "nbinit: starting rescue shell"
-POLICIES = ("nbinit: starting rescue shell", "nbinit: rebooting", "nbinit: powering off", "nbinit: halting")
 FAIL_FORM = re.compile(r"nbinit: (?!warning: )[a-z]+: .+: .+")
 
 
@@ -349,14 +355,14 @@ _lan = None
 LAN_CLIENTS = {}      # scenario (= client) name -> MAC of the scenarios on the fault LAN
 
 
-def fault_lan(L, rundir, clients):
+def fault_lan(rundir, clients):
     global _lan
     with _server_lock:
         if _lan is None:
             _lan = FaultLan(rundir, clients)
             # iPXE waits some 13 s for an IPv6 router at each DHCP without one; the lab's
             # advertiser (no prefix, no route) answers it on this bridge too.
-            _lan.ra = L.RouterAdvertiser(LAN_BRIDGE)
+            _lan.ra = RouterAdvertiser(LAN_BRIDGE)
         return _lan
 
 
@@ -578,8 +584,8 @@ class Handler(BaseHTTPRequestHandler):
 
 # ---------------------------------------------------------------- booting a fault scenario
 
-def boot(L, client, stop_event, on_line=None):
-    """Boot CLIENT (of the lab module L) with its scenario's fault in place; a L.Boot."""
+def boot(client, stop_event, on_line=None):
+    """Boot CLIENT (an nblab Client) with its scenario's fault in place; a Boot."""
     fault = client.scn.fault
     events = Events()
     sockdir = os.path.join(SOCK_DIR, client.name)
@@ -597,15 +603,15 @@ def boot(L, client, stop_event, on_line=None):
         if fault.relay:
             mac = client.scn.macs[0]
             try:
-                fault_lan(L, client.lab.rundir, LAN_CLIENTS)
+                fault_lan(client.lab.rundir, LAN_CLIENTS)
                 srv.scripts[client.name] = os.path.join(client.dir, "boot.ipxe")
                 relay = Relay(fault, sockdir, "nbft-" + mac.split(":")[-1], events, seed=sum(client.name.encode()),
                               tracedir=client.dir)
             except (OSError, RuntimeError) as e:
-                raise L.LabError("faults: %s: %s" % (client.name, e))
+                raise LabError("faults: %s: %s" % (client.name, e))
             i = argv.index("-netdev")
             if not argv[i + 1].startswith("user,id=n0"):
-                raise L.LabError("faults: %s: the first netdev is not user,id=n0: %s" % (client.name, argv[i + 1]))
+                raise LabError("faults: %s: the first netdev is not user,id=n0: %s" % (client.name, argv[i + 1]))
             argv[i + 1] = relay.netdev()
         if fault.link_late:
             with contextlib.suppress(OSError):
@@ -655,12 +661,12 @@ def boot(L, client, stop_event, on_line=None):
                     proc = subprocess.Popen(argv, stdin=subprocess.DEVNULL, stdout=out,
                                             stderr=subprocess.STDOUT, start_new_session=True)
                 except FileNotFoundError:
-                    raise L.LabError("qemu-system-x86_64 not installed (tests/setup installs qemu-system-x86)")
-            b = L.watch_console(proc, client.console, client.timeout, stop_event, line_hook,
-                                lambda start: events.new(start, L.WIRE))
+                    raise LabError("qemu-system-x86_64 not installed (tests/setup installs qemu-system-x86)")
+            b = watch_console(proc, client.console, client.timeout, stop_event, line_hook,
+                                lambda start: events.new(start, WIRE))
             start = time.monotonic() - b.elapsed
         finally:
-            L.stop_process(proc, "qemu", grace=3)
+            stop_process(proc, "qemu", grace=3)
     finally:
         for t in timers:
             t.cancel()
@@ -668,7 +674,7 @@ def boot(L, client, stop_event, on_line=None):
             relay.stop()
         if srv:
             srv.unregister(client.scn.name)
-    for t, line in events.new(start, L.WIRE):
+    for t, line in events.new(start, WIRE):
         b.feed(t, line)
         if on_line:
             on_line(t, line)
@@ -677,9 +683,9 @@ def boot(L, client, stop_event, on_line=None):
 
 # ---------------------------------------------------------------- checks
 
-def scenarios(L):
-    """The fault scenarios, as L.Scenario objects with a .fault."""
-    W = L.WIRE
+def scenarios():
+    """The fault scenarios, as Scenario objects with a .fault."""
+    W = WIRE
 
     def nb(b):
         return b.nbinit()
@@ -711,11 +717,11 @@ def scenarios(L):
             nxt = lines[hits[0] + 1][1] if hits[0] + 1 < len(lines) else "(no further nbinit line)"
             return nxt.startswith(policy), policy, nxt
 
-        checks = [L.Check("one failure line names " + " ... ".join(has), t_line,
+        checks = [Check("one failure line names " + " ... ".join(has), t_line,
                           lambda: ([example, then], []),
-                          L.replace_line(example, example.replace(has[-1], "fine"))),
-                  L.Check("then '%s'" % policy, t_then, lambda: ([example, then], []),
-                          L.replace_line(then, other))]
+                          replace_line(example, example.replace(has[-1], "fine"))),
+                  Check("then '%s'" % policy, t_then, lambda: ([example, then], []),
+                          replace_line(then, other))]
         if ref:
             ref_rx, ref_example = ref
 
@@ -726,9 +732,9 @@ def scenarios(L):
                     return False, "the failure within %g s" % bound, "no '%s' line or no failure line" % ref_rx
                 dt = lines[hits[0]][0] - t0
                 return 0 <= dt <= bound, "at most %g s after '%s'" % (bound, ref_rx), "%.1f s" % dt
-            checks.append(L.Check("the failure comes within %g s (%s)" % (bound, ref_example[8:40]), t_bound,
+            checks.append(Check("the failure comes within %g s (%s)" % (bound, ref_example[8:40]), t_bound,
                                   lambda: ([ref_example, example, then], []),
-                                  L.replace_line(ref_example, None)))
+                                  replace_line(ref_example, None)))
         return checks
 
     def c_events(rx, examples, what, exact=True):
@@ -740,8 +746,8 @@ def scenarios(L):
             ok = len(hits) == n if exact else len(hits) >= n
             return ok, "%s%d event(s) /%s/" % ("" if exact else ">= ", n, rx), \
                 ("%d: " % len(hits)) + (" | ".join(hits[:8]) or " | ".join(x for _, x in b.wire[-6:]) or "none")
-        return L.Check(what, test, lambda: ([W + e for e in examples], []),
-                       L.replace_line(W + examples[-1], None))
+        return Check(what, test, lambda: ([W + e for e in examples], []),
+                       replace_line(W + examples[-1], None))
 
     def c_lost(share, low, high):
         """The relay dropped between LOW and HIGH of the frames each way (and saw enough)."""
@@ -757,9 +763,9 @@ def scenarios(L):
                     low <= int(m.group(2)) / int(m.group(1)) <= high
             return ok, "both ways: >= 200 frames, %d-%d%% dropped" % (low * 100, high * 100), \
                 " | ".join(seen) or "no relay counts"
-        return L.Check("the relay dropped %d%% of the frames both ways" % round(share * 100), test,
+        return Check("the relay dropped %d%% of the frames both ways" % round(share * 100), test,
                        lambda: ([W + e for e in ex], []),
-                       L.replace_line(W + ex[0], W + "relay client->network: 3000 frames, 0 dropped (0.0%)"))
+                       replace_line(W + ex[0], W + "relay client->network: 3000 frames, 0 dropped (0.0%)"))
 
     def c_link_late(seconds):
         ex = [W + "qmp set_link n0 off", W + "qmp set_link n0 on, %.1f s later" % seconds]
@@ -775,26 +781,26 @@ def scenarios(L):
             return ok, "link down %d s, the new root after it came up" % seconds, \
                 "down %.1f s, up at %.1f s, new root at %s" % (down, on[0], "%.1f s" % root if root is not None
                                                               else "never")
-        return L.Check("the link was down %d s from the kernel's start; the boot waited for it" % seconds,
-                       test, lambda: (ex, []), L.replace_line(ex[1], None))
+        return Check("the link was down %d s from the kernel's start; the boot waited for it" % seconds,
+                       test, lambda: (ex, []), replace_line(ex[1], None))
 
     def c_line(rx, example, what):
         def test(b):
             hits = [x for _, x in nb(b) if re.search(rx, x)]
             return bool(hits), "an init line /%s/" % rx, hits[0] if hits else "none"
-        return L.Check(what, test, lambda: ([example], []), L.replace_line(example, None))
+        return Check(what, test, lambda: ([example], []), replace_line(example, None))
 
     def ovl(scn, mac):
         return "%s/%s/%s.apkovl.tar.gz" % (FAULT, scn, mac)
 
-    seed = "ip=dhcp alpine_dev=nfs:$NFS:$DEPOT alpine_repo=$HTTP/alpine/v3.20/main " + L.APKOVL_MAC
+    seed = "ip=dhcp alpine_dev=nfs:$NFS:$DEPOT alpine_repo=$HTTP/alpine/v3.20/main " + APKOVL_MAC
 
     def seed_checks(x):
-        return L.booted_checks(x) + [L.overlay_check(x, "mac"), L.c_depot_mounted(x.depot),
-                                     L.c_depot_readable(x.marker, x.depot)]
+        return booted_checks(x) + [overlay_check(x, "mac"), c_depot_mounted(x.depot),
+                                     c_depot_readable(x.marker, x.depot)]
 
     def S(name, title, cmdline, checks, mac, fault, boots=True, **kw):
-        s = L.Scenario(name, title, cmdline, checks, macs=[mac], boots=boots,
+        s = Scenario(name, title, cmdline, checks, macs=[mac], boots=boots,
                        overlays=kw.pop("overlays", {"mac": "http:{mac0}"}), **kw)
         s.fault = fault
         if fault.relay:
@@ -807,7 +813,7 @@ def scenarios(L):
         with no overlay report."""
         cmdline = ('ip=dhcp apkovl="%s" ' % ovl(name, path + "{MAC}") + args).strip()
         return S(name, title, cmdline,
-                 lambda x: [L.c_init_ran()] + fails + events + [L.c_qemu_exited(), L.c_no_report()],
+                 lambda x: [c_init_ran()] + fails + events + [c_qemu_exited(), c_no_report()],
                  mac, Fault(http=http), boots=False, **kw)
 
     out = []
@@ -827,8 +833,8 @@ def scenarios(L):
     # ---- DHCP
     out.append(S(
         "dhcp-slow", "the DHCP server gets none of the init's first 4 requests: a later try gets the lease",
-        "ip=dhcp " + L.APKOVL_MAC, lambda x: L.booted_checks(x) + [
-            L.overlay_check(x, "mac"),
+        "ip=dhcp " + APKOVL_MAC, lambda x: booted_checks(x) + [
+            overlay_check(x, "mac"),
             c_line(r"^nbinit: net: DHCP on eth0: no lease yet \(try 1 of 4\), retrying in \d",
                    "nbinit: net: DHCP on eth0: no lease yet (try 1 of 4), retrying in 1.0 s",
                    "the init retried DHCP after backoff"),
@@ -838,7 +844,7 @@ def scenarios(L):
         "52:54:00:fa:00:03", Fault(dhcp_drop=4)))
     out.append(S(
         "dhcp-absent", "no DHCP answer at all, nbinit.dhcp_tries=2: one line after 2 tries, rescue shell",
-        "ip=dhcp nbinit.dhcp_tries=2 " + L.APKOVL_MAC, lambda x: [L.c_init_ran()] + c_fails(
+        "ip=dhcp nbinit.dhcp_tries=2 " + APKOVL_MAC, lambda x: [c_init_ran()] + c_fails(
             "nbinit: net: DHCP on eth0: no lease after 2 tries in 13 s",
             ["net: DHCP on eth0: ", "no lease after 2 tries"], SHELL,
             (r"^nbinit: starting \(kernel command line parsed\)$", "nbinit: starting (kernel command line parsed)"), 40) + [
@@ -848,14 +854,14 @@ def scenarios(L):
             c_line(r"^nbinit: net: DHCP on eth0: no lease yet \(try 1 of 2\), retrying in ",
                    "nbinit: net: DHCP on eth0: no lease yet (try 1 of 2), retrying in 1.1 s",
                    "one backoff between the 2 tries"),
-            L.c_no_report()],
+            c_no_report()],
         "52:54:00:fa:00:04", Fault(dhcp_drop="all"), boots=False))
     # ---- HTTP
     mac = "52:54:00:fa:00:05"
     out.append(S(
         "http-drop", "the overlay's server cuts the connection mid-body twice: the third GET boots",
-        'ip=dhcp apkovl="%s"' % ovl("http-drop", "{MAC}"), lambda x, mac=mac: L.booted_checks(x) + [
-            L.overlay_check(x, "mac"),
+        'ip=dhcp apkovl="%s"' % ovl("http-drop", "{MAC}"), lambda x, mac=mac: booted_checks(x) + [
+            overlay_check(x, "mac"),
             c_events(r"^fault-http #\d+ GET /http-drop/%s\.apkovl\.tar\.gz -> 200, connection cut" % mac,
                      ["fault-http #1 GET /http-drop/%s.apkovl.tar.gz -> 200, connection cut after 5 of 10 bytes" % mac,
                       "fault-http #2 GET /http-drop/%s.apkovl.tar.gz -> 200, connection cut after 5 of 10 bytes" % mac],
@@ -926,8 +932,8 @@ def scenarios(L):
     mac = "52:54:00:fa:00:09"
     out.append(S(
         "nfs-down", "the NFS server's host is silent (rpcbind, mountd, NFS): nbinit.nfs_timeout=5 bounds it, panic=1",
-        "ip=dhcp alpine_dev=nfs:$NFS:$DEPOT nbinit.nfs_timeout=5 panic=1 " + L.APKOVL_MAC,
-        lambda x, mac=mac: [L.c_init_ran()] + c_fails(
+        "ip=dhcp alpine_dev=nfs:$NFS:$DEPOT nbinit.nfs_timeout=5 panic=1 " + APKOVL_MAC,
+        lambda x, mac=mac: [c_init_ran()] + c_fails(
             "nbinit: media: nfs %s:%s: no answer from %s within 5 s" % (GUEST_HOST, x.depot, GUEST_HOST),
             ["media: nfs %s:%s: " % (GUEST_HOST, x.depot), "no answer from %s within 5 s" % GUEST_HOST],
             "nbinit: rebooting in 1 s (panic=1)",
@@ -935,14 +941,14 @@ def scenarios(L):
             5 + 3) + [
             c_events(r"^relay dropped a TCP SYN to 10\.0\.2\.2:(111|2049|20048)$",
                      ["relay dropped a TCP SYN to 10.0.2.2:111"], "the relay dropped the client's SYNs", exact=False),
-            L.c_qemu_exited(), L.c_no_report()],
+            c_qemu_exited(), c_no_report()],
         mac, Fault(nfs_silent=True), boots=False))
     out.append(S(
         "nfs-stall", "the NFS server stops answering after the mount and the .boot_repository search (from "
         "the line naming the repository found on): the soft mount's read of a package fails within ~30 s, "
         "the packages come over HTTP, the boot goes on",
-        seed, lambda x: L.booted_checks(x) + [
-            L.overlay_check(x, "mac"), L.c_depot_mounted(x.depot),
+        seed, lambda x: booted_checks(x) + [
+            overlay_check(x, "mac"), c_depot_mounted(x.depot),
             c_events(r"^relay: NFS silent from now on", ["relay: NFS silent from now on (console: nbinit: media: "
                                                          "boot repository /media/nfs/alpine/v3.20/m)"],
                      "the NFS server went silent after the mount"),
@@ -959,14 +965,14 @@ def scenarios(L):
     out.append(S(
         "nfs-noexport", "alpine_dev names an export the NFS server does not have: one line, nbinit.onfail=poweroff",
         "ip=dhcp alpine_dev=nfs:$NFS:/srv/nfs/no-such-export nbinit.nfs_timeout=5 nbinit.onfail=poweroff "
-        + L.APKOVL_MAC,
-        lambda x, mac=mac: [L.c_init_ran()] + c_fails(
+        + APKOVL_MAC,
+        lambda x, mac=mac: [c_init_ran()] + c_fails(
             "nbinit: media: nfs %s:/srv/nfs/no-such-export: the server refused the mount (Permission denied): "
             "no such export, or not for this machine" % GUEST_HOST,
             ["media: nfs %s:/srv/nfs/no-such-export: " % GUEST_HOST, "no such export"],
             "nbinit: powering off (nbinit.onfail=poweroff)",
             (r"^nbinit: net: eth0 ", "nbinit: net: eth0 (%s) 10.0.2.15/24 gateway 10.0.2.2 (dhcp) in 3000 ms" % mac),
-            2 * 5 + 3) + [L.c_qemu_exited(), L.c_no_report()],
+            2 * 5 + 3) + [c_qemu_exited(), c_no_report()],
         mac, Fault(), boots=False))
     # ---- nbinit.report
     mac = "52:54:00:fa:00:0b"

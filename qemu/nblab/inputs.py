@@ -1,0 +1,128 @@
+"""What a client boots: the pxerd (mkpxerd), the lab's apk key, the mkinitfs-like initrd."""
+
+import contextlib
+import os
+import shlex
+import shutil
+import subprocess
+
+from .base import INIT, KERNEL_DIR, LAB, LabError, MKPXERD, PXERD, REPO, log, rel
+from .procs import run
+
+
+def kernel_version():
+    with open(os.path.join(KERNEL_DIR, "kver")) as f:
+        return f.read().strip()
+
+
+# The lab's apk signing key (tests/apk/mkapk); its .pub goes into the pxerd
+# through the nbinit feature (/etc/apk/keys/*.pub), from the kernel tree that
+# mkpxerd -b reads.
+APK_KEY = os.path.join(LAB, "apk-key", "nblab@nbinit.rsa")
+APK_KEY_IN_PXERD = os.path.join(KERNEL_DIR, "root", "etc", "apk", "keys", "nblab@nbinit.rsa.pub")
+
+
+def apk_test_key():
+    """Make the lab's apk key once and put its public half where mkpxerd finds it."""
+    if not os.path.isfile(APK_KEY + ".pub"):
+        run([os.path.join(REPO, "tests", "apk", "mkapk"), "key", os.path.dirname(APK_KEY), "nblab@nbinit"], timeout=120)
+    os.makedirs(os.path.dirname(APK_KEY_IN_PXERD), exist_ok=True)
+    with open(APK_KEY + ".pub", "rb") as f:
+        pub = f.read()
+    if not os.path.isfile(APK_KEY_IN_PXERD) or open(APK_KEY_IN_PXERD, "rb").read() != pub:
+        with open(APK_KEY_IN_PXERD, "wb") as f:
+            f.write(pub)
+
+
+def pxerd_inputs():
+    """Files whose change means out/pxerd must be rebuilt."""
+    files = [INIT, MKPXERD, os.path.join(KERNEL_DIR, "kver"), APK_KEY_IN_PXERD]
+    for d in ("features", "files.d", "modules.d"):
+        top = os.path.join(REPO, d)
+        if os.path.isdir(top):
+            files += [os.path.join(top, n) for n in sorted(os.listdir(top))]
+    try:
+        files.append(os.path.join(KERNEL_DIR, "root", "lib", "modules", kernel_version(), "modules.dep"))
+    except OSError:
+        pass
+    return files
+
+
+def build_pxerd(force=False, quiet=False):
+    """Build out/pxerd with ./mkpxerd when missing or older than an input. Returns its path."""
+    for need, hint in ((INIT, "run make"), (os.path.join(KERNEL_DIR, "vmlinuz"), "run tests/setup"),
+                       (os.path.join(KERNEL_DIR, "kver"), "run tests/setup")):
+        if not os.path.isfile(need):
+            raise LabError("%s is missing or not a file (%s)" % (rel(need), hint))
+    if not os.path.isfile(MKPXERD):
+        raise LabError("./mkpxerd is missing; cannot pack out/init into a pxerd")
+    apk_test_key()
+    newest = max(os.path.getmtime(p) for p in pxerd_inputs() if os.path.exists(p))
+    if not force and os.path.exists(PXERD) and os.path.getmtime(PXERD) >= newest:
+        if not quiet:
+            log("lab: %s is up to date" % rel(PXERD))
+        return PXERD
+    kver = kernel_version()
+    tmp = "%s.tmp.%d" % (PXERD, os.getpid())
+    argv = ["./mkpxerd", "-b", rel(os.path.join(KERNEL_DIR, "root")), "-F", "nbinit", "-i", rel(INIT),
+            "-o", rel(tmp), kver]
+    if not os.access(MKPXERD, os.X_OK):
+        argv.insert(0, "sh")          # not (yet) executable in this tree
+    log("lab: building %s: %s" % (rel(PXERD), shlex.join(argv)))
+    p = subprocess.run(argv, cwd=REPO, capture_output=True, text=True, timeout=600)
+    if p.returncode != 0 or not os.path.isfile(tmp) or os.path.getsize(tmp) == 0:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+        out = (p.stdout + p.stderr).strip().splitlines()[-15:]
+        raise LabError("./mkpxerd failed (status %d):\n  %s" % (p.returncode, "\n  ".join(out)))
+    os.replace(tmp, PXERD)
+    log("lab: %s: %d bytes" % (rel(PXERD), os.path.getsize(PXERD)))
+    return PXERD
+
+
+# An initrd assembled the way Alpine's mkinitfs does it (tests/mkinitfs-like:
+# its feature lookup, its layout, gzip), from a base directory laid out as an
+# Alpine admin's would be: the kernel's modules, a static busybox, the CA
+# bundle and the lab's apk key. No default.script and no /bin/sh: the init
+# is udhcpc's script itself and its rescue shell is busybox's.
+MKINITFS_INITRD = os.path.join(os.path.dirname(PXERD), "initramfs-mkinitfs")
+MKINITFS_LIKE = os.path.join(REPO, "tests", "mkinitfs-like")
+
+
+def mkinitfs_base(base):
+    """Lay out BASE (an admin's root for mkinitfs -b) from out/kernel and this host."""
+    kver = kernel_version()
+    if os.path.isdir(base):
+        shutil.rmtree(base)
+    for d in ("lib/modules", "bin", "etc/ssl/certs", "etc/apk/keys"):
+        os.makedirs(os.path.join(base, d))
+    os.symlink(os.path.join(KERNEL_DIR, "root", "lib", "modules", kver), os.path.join(base, "lib/modules", kver))
+    for src, dst in (("/bin/busybox", "bin/busybox"), ("/etc/ssl/certs/ca-certificates.crt",
+                                                       "etc/ssl/certs/ca-certificates.crt"),
+                     (APK_KEY_IN_PXERD, "etc/apk/keys/" + os.path.basename(APK_KEY_IN_PXERD))):
+        if not os.path.isfile(src):
+            raise LabError("%s is missing (needed in the mkinitfs base directory; run tests/setup)" % src)
+        shutil.copy(src, os.path.join(base, dst))
+
+
+def build_mkinitfs_initrd():
+    """out/initramfs-mkinitfs with tests/mkinitfs-like -F nbinit (rebuilt when an input is newer)."""
+    apk_test_key()
+    newest = max([os.path.getmtime(p) for p in pxerd_inputs() if os.path.exists(p)] +
+                 [os.path.getmtime(MKINITFS_LIKE)])
+    if os.path.exists(MKINITFS_INITRD) and os.path.getmtime(MKINITFS_INITRD) >= newest:
+        return MKINITFS_INITRD
+    base = MKINITFS_INITRD + ".base"
+    mkinitfs_base(base)
+    tmp = "%s.tmp.%d" % (MKINITFS_INITRD, os.getpid())
+    argv = ["sh", MKINITFS_LIKE, "-b", base, "-P", os.path.join(REPO, "features"), "-F", "nbinit",
+            "-i", INIT, "-o", tmp, kernel_version()]
+    log("lab: building %s: %s" % (rel(MKINITFS_INITRD), shlex.join(argv)))
+    p = subprocess.run(argv, cwd=REPO, capture_output=True, text=True, timeout=600)
+    if p.returncode != 0 or not os.path.isfile(tmp):
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+        raise LabError("tests/mkinitfs-like failed (status %d):\n  %s" %
+                       (p.returncode, "\n  ".join((p.stdout + p.stderr).strip().splitlines()[-15:])))
+    os.replace(tmp, MKINITFS_INITRD)
+    return MKINITFS_INITRD
