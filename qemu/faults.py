@@ -64,7 +64,7 @@ from nblab.base import LabError
 from nblab.procs import stop_process
 from nblab.pxenet import RouterAdvertiser
 from nblab.console import WIRE, watch_console
-from nblab.checks import (SHELL, Check, c_depot_mounted, c_depot_readable, c_init_ran, c_no_report,
+from nblab.checks import (FAIL_FORM, SHELL, Check, c_depot_mounted, c_depot_readable, c_init_ran, c_no_report,
                           c_qemu_exited, replace_line)
 from nblab.scenarios import APKOVL_MAC, Scenario, booted_checks, overlay_check
 
@@ -81,7 +81,6 @@ LAN_PREFIX = "10.0.2"        # the fault LAN: the server is .2 (as on the user n
 TUNSETIFF = 0x400454ca
 IFF_TAP, IFF_NO_PI = 0x0002, 0x1000
 # The failure policy lines of the init (init/main.c).
-FAIL_FORM = re.compile(r"nbinit: (?!warning: )[a-z]+: .+: .+")
 
 
 class Fault:

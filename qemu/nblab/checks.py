@@ -9,6 +9,9 @@ from .console import WIRE
 # The lines the init prints after a fatal failure line: its failure policies.
 SHELL = "nbinit: starting rescue shell"
 POLICIES = (SHELL, "nbinit: rebooting", "nbinit: powering off", "nbinit: halting")
+# A failure line, 'nbinit: PHASE: OBJECT: CAUSE', as every check reads it; a
+# warning ('nbinit: warning: ...') has the same shape and is not one.
+FAIL_FORM = re.compile(r"nbinit: (?!warning: )[a-z]+: .+: .+")
 
 
 class Check:
@@ -155,7 +158,7 @@ def fatal_example(url):
 def failure_index(lines, url, cause):
     """Index of the first of LINES naming URL and CAUSE in the failure form, or -1."""
     for i, t in enumerate(lines):
-        if url in t and cause in t and re.match(r"nbinit: [^:]+: .+: .+", t):
+        if url in t and cause in t and FAIL_FORM.match(t):
             return i
     return -1
 

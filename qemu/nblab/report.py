@@ -9,6 +9,7 @@ import threading
 from .base import SERVER_LOGS, rel
 from .desc import DHCP_FLAVOURS, desc_http
 from .console import KMSG_ECHO, WIRE, ending
+from .checks import POLICIES
 from .session import check_lines
 
 
@@ -72,10 +73,10 @@ class LivePrinter:
 
 def first_error(boot):
     """The first line that says why the boot failed ('' if none): the init's failure line,
-    the line before its rescue shell or reboot, or a kernel panic."""
+    the line before its policy (rescue shell, reboot, power-off, halt), or a kernel panic."""
     nb = [t for _, t in boot.nbinit()]
     for i, t in enumerate(nb):
-        if i and t.startswith(("nbinit: starting rescue shell", "nbinit: rebooting")):
+        if i and t.startswith(POLICIES):
             return nb[i - 1]
     for t in boot.text():
         if "Kernel panic - not syncing" in t:

@@ -1,14 +1,13 @@
 """The lab's scenarios: client setups, kernel command lines and the checks each boot must pass."""
 
 import ipaddress
-import re
 import string
 
 from .base import GUEST_ADDR, GUEST_DNS, GUEST_HOST
 from .desc import desc_client, desc_http, ipxe_expand, load_description
-from .checks import (Check, c_booted, c_bootrepo_listed, c_depot_mounted, c_depot_readable,
-    c_fatal_line, c_init_ran, c_nbinit_once, c_net, c_no_failure, c_no_report, c_pxe_chain,
-    c_qemu_exited, c_report, c_report_exact, c_then, replace_line)
+from .checks import (FAIL_FORM, Check, c_booted, c_bootrepo_listed, c_depot_mounted, c_depot_readable,
+                     c_fatal_line, c_init_ran, c_nbinit_once, c_net, c_no_failure, c_no_report, c_pxe_chain,
+                     c_qemu_exited, c_report, c_report_exact, c_then, replace_line)
 
 
 class Scenario:
@@ -107,7 +106,7 @@ def c_refused(has):
     def find(b):
         lines = [t for _, t in b.nbinit()]
         for i, t in enumerate(lines):
-            if all(h in t for h in has) and re.match(r"nbinit: [^:]+: .+: .+", t):
+            if all(h in t for h in has) and FAIL_FORM.match(t):
                 return lines, i
         return lines, -1
 
@@ -134,7 +133,7 @@ def c_refused_once(has):
     def find(b):
         lines = [t for _, t in b.nbinit()]
         return lines, [i for i, t in enumerate(lines) if all(h in t for h in has) and
-                       re.match(r"nbinit: [^:]+: .+: .+", t)]
+                       FAIL_FORM.match(t)]
 
     def t_line(b):
         lines, hits = find(b)
