@@ -41,7 +41,7 @@ from .procs import in_namespace, run_in_namespace
 from .inputs import build_pxerd
 from .servers import GANESHA_CONF
 from .desc import (DHCP_FLAVOURS, IPXE_DIR, boot_script, desc_http, dhcpd_conf, dnsmasq_conf,
-    httpd_argv, load_description, tftpd_argv)
+                   httpd_argv, load_description, tftpd_argv)
 from .scenarios import example_ctxs
 from .catalog import SCENARIOS
 from .commands import cmd_boot, cmd_servers, cmd_test

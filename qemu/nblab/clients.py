@@ -114,7 +114,7 @@ class Client:
             return faults.boot(self, stop_event, on_line)
         with contextlib.suppress(OSError):
             os.unlink(self.console)
-        extra = None
+        extra = drain = None
         if self.member:
             self.pxenet.add_tap(self.tap)
             mac, given = self.member["mac"], [0]
@@ -123,6 +123,7 @@ class Client:
                 ev = self.pxenet.wire.since(mac, start)
                 new, given[0] = ev[given[0]:], len(ev)
                 return [(t, WIRE + x) for t, x in new]
+            drain = self.pxenet.wire.drain
         proc = None
         try:
             with open(self.qemulog, "wb") as out:
@@ -131,7 +132,7 @@ class Client:
                                             stderr=subprocess.STDOUT, start_new_session=True)
                 except FileNotFoundError:
                     raise LabError("qemu-system-x86_64 not installed (tests/setup installs qemu-system-x86)")
-            return watch_console(proc, self.console, self.timeout, stop_event, on_line, extra)
+            return watch_console(proc, self.console, self.timeout, stop_event, on_line, extra, drain)
         finally:
             stop_process(proc, "qemu", grace=3)
             if self.member:

@@ -83,11 +83,14 @@ class Boot:
         return out
 
 
-def watch_console(proc, logfile, timeout, stop_event, on_line=None, extra=None):
+def watch_console(proc, logfile, timeout, stop_event, on_line=None, extra=None, drain=None):
     """Follow LOGFILE while PROC (QEMU) runs; return a Boot.
 
     EXTRA, if given, is called with the start time and returns new
     (seconds, line) pairs to feed too (the wire events of this client).
+    DRAIN, if given, returns once the events of everything the client sent
+    before QEMU ended have reached EXTRA (the wire reader caught up); it is
+    called before EXTRA's last reading.
 
     Stops QEMU when the run is over: the overlay's report ended (grace for
     poweroff), the init started a rescue shell, the kernel panicked without
@@ -153,7 +156,8 @@ def watch_console(proc, logfile, timeout, stop_event, on_line=None, extra=None):
                 if on_line:
                     on_line(time.monotonic() - start, line)
     if extra:
-        time.sleep(0.6)         # the wire thread may still hold the last frames
+        if drain:
+            drain()
         for t, line in extra(start):
             boot.feed(t, line)
             if on_line:

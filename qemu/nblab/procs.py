@@ -12,7 +12,7 @@ import sys
 import time
 
 from .base import (LAB, LAUNCHER, LabError, NS_EXTRA_ADDRS, PR_SET_PDEATHSIG, REPO, STOP, Stopped,
-    VMLOCK, VMLOCK_WAIT, log, rel, tail)
+                   VMLOCK, VMLOCK_WAIT, log, rel, tail)
 
 
 def run(argv, timeout=30, check=True, **kw):

@@ -5,6 +5,7 @@ import ctypes
 import fcntl
 import ipaddress
 import os
+import select
 import shutil
 import socket
 import struct
@@ -14,7 +15,7 @@ import time
 from .base import BRIDGE_MAC, LabError, SERVER_LOGS, STOP, Stopped, rel, tail
 from .procs import run, stop_process, wait_for
 from .desc import (DHCP_FLAVOURS, DHCP_WAIT, IPXE_DIR, SIOCGIFHWADDR, boot_script, desc_http,
-    dhcpd_conf, dnsmasq_conf, tftpd_argv)
+                   dhcpd_conf, dnsmasq_conf, tftpd_argv)
 
 
 def tftp_probe(server, name, timeout=2.0):
@@ -55,16 +56,40 @@ class Wire:
         with contextlib.suppress(OSError):
             self.sock.setsockopt(socket.SOL_SOCKET, SO_RCVBUFFORCE, 16 << 20)
         self.sock.bind((ifname, 0))
-        self.sock.settimeout(0.5)
+        self.sock.setblocking(False)
+        self.ifname = ifname
         self.done = threading.Event()
+        # The reader notes when it last found the socket empty (read_all);
+        # drain() wakes it through the pipe and waits for a later note.
+        self.idle = threading.Condition()
+        self.read_all = 0.0
+        self.wake_r, self.wake_w = os.pipe()
+        os.set_blocking(self.wake_r, False)
         self.thread = threading.Thread(target=self._loop, name="wire", daemon=True)
         self.thread.start()
 
     def stop(self):
         self.done.set()
+        os.write(self.wake_w, b"x")
         self.thread.join(timeout=3)
         self.sock.close()
+        os.close(self.wake_r)
+        os.close(self.wake_w)
         self.log.close()
+
+    def drain(self, timeout=5.0):
+        """Return once every frame the bridge carried before this call has been read
+        and recorded: the reader found its socket empty after the call. A LabError
+        after TIMEOUT seconds, or if the reader has stopped."""
+        asked = time.monotonic()
+        os.write(self.wake_w, b"x")
+        with self.idle:
+            if self.idle.wait_for(lambda: self.read_all > asked or not self.thread.is_alive(), timeout) \
+                    and self.thread.is_alive():
+                return
+        raise LabError("wire log: the reader on %s %s" % (
+            self.ifname, "has stopped" if not self.thread.is_alive() else
+            "still had frames to read after %.0f s (the last events of a boot may be missing)" % timeout))
 
     def since(self, mac, t0):
         with self.lock:
@@ -77,10 +102,19 @@ class Wire:
         self.log.write("%s %s %s\n" % (time.strftime("%H:%M:%S"), mac, text))
 
     def _loop(self):
+        poller = select.poll()
+        poller.register(self.sock, select.POLLIN)
+        poller.register(self.wake_r, select.POLLIN)
         while not self.done.is_set():
             try:
                 frame, addr = self.sock.recvfrom(65535)
-            except socket.timeout:
+            except BlockingIOError:
+                with self.idle:
+                    self.read_all = time.monotonic()
+                    self.idle.notify_all()
+                poller.poll()
+                with contextlib.suppress(BlockingIOError):
+                    os.read(self.wake_r, 512)
                 continue
             except OSError:
                 return

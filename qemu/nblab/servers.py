@@ -9,7 +9,7 @@ import urllib.error
 import urllib.request
 
 from .base import (BOOT_REPO, GUEST_HOST, LabError, MNT_PORT, NFS_BIND, NFS_PORT, NFS_PSEUDO,
-    SERVER_WAIT, log, rel)
+                   SERVER_WAIT, log, rel)
 from .procs import run, stop_process, wait_for
 from .desc import desc_http, httpd_argv
 

@@ -287,7 +287,7 @@ static const struct {
 
 static int port[N_SERVERS];
 static pid_t server_pid[N_SERVERS];
-static int mute_pipe = -1, silent_fd = -1;
+static int mute_pipe = -1, mute_out = -1, silent_fd = -1;
 
 static int wait_listening(pid_t pid, int p)
 {
@@ -326,9 +326,10 @@ static void exec_server(enum server s, int p)
 	snprintf(key, sizeof(key), "%s/srv.key", tmpdir);
 	if (chdir(tmp_path("www")))
 		_exit(127);
-	if (s != S_MUTE)
+	if (s != S_MUTE) {
 		dup2(devnull, 0);
-	dup2(devnull, 1);
+		dup2(devnull, 1);	/* S_MUTE's stdout, what it reads, is a pipe too */
+	}
 	dup2(devnull, 2);
 	if (tls_servers[s].cipher)
 		execlp("openssl", "openssl", "s_server", "-quiet", tls_servers[s].mode,
@@ -345,30 +346,36 @@ static void exec_server(enum server s, int p)
 
 static void start_server(enum server s)
 {
-	int tries, p, fds[2];
+	int tries, p, fds[2], outs[2];
 
 	for (tries = 0; tries < 5; tries++) {
 		p = free_port();
-		if (s == S_MUTE && pipe(fds))
+		if (s == S_MUTE && (pipe(fds) || pipe2(outs, O_NONBLOCK)))
 			bail("pipe: %s", strerror(errno));
 		if ((server_pid[s] = fork_kid()) == 0) {
 			if (s == S_MUTE) {
 				dup2(fds[0], 0);
+				dup2(outs[1], 1);
 				close(fds[1]);
+				close(outs[0]);
 			}
 			exec_server(s, p);
 		}
 		if (s == S_MUTE) {
 			close(fds[0]);
+			close(outs[1]);
 			mute_pipe = fds[1];
+			mute_out = outs[0];
 		}
 		if (wait_listening(server_pid[s], p)) {
 			port[s] = p;
 			return;
 		}
 		reap(server_pid[s]);
-		if (s == S_MUTE)
+		if (s == S_MUTE) {
 			close(mute_pipe);
+			close(mute_out);
+		}
 	}
 	bail("%s server did not start (see tests/setup: openssl, busybox-static)",
 	     tls_servers[s].name);
@@ -826,6 +833,44 @@ static void run_get_case(const struct get_case *c)
 	ok_at(ms < c->io_ms + 2000, c->file, c->line, "%s: done in %lld ms", c->name, ms);
 }
 
+/* Whether FD (nonblocking) shows TEXT within MS milliseconds. */
+static int wait_output(int fd, const char *text, int ms)
+{
+	static char seen[8192];
+	static size_t n;
+	struct pollfd pf = { .fd = fd, .events = POLLIN };
+	long long end = mono_ms() + ms;
+	ssize_t r;
+
+	for (;;) {
+		while ((r = read(fd, seen + n, sizeof(seen) - 1 - n)) > 0) {
+			n += (size_t)r;
+			seen[n] = '\0';
+		}
+		if (strstr(seen, text))
+			return 1;
+		if (n == sizeof(seen) - 1 || r == 0 || mono_ms() >= end ||
+		    poll(&pf, 1, (int)(end - mono_ms())) < 0)
+			return 0;
+	}
+}
+
+static int unclean_request_seen = -1;
+
+/* The unclean close test's sink: once the body has begun, s_server has sent
+ * all we gave it; when it has also read our request (it prints what it reads
+ * to mute_out), it is killed, so the connection ends without close_notify. */
+static int sink_then_kill(void *ctx, const void *buf, size_t len)
+{
+	int rc = sink(ctx, buf, len);
+
+	if (unclean_request_seen < 0) {
+		unclean_request_seen = wait_output(mute_out, "GET /unclean HTTP/1.1", 3000);
+		reap(server_pid[S_MUTE]);
+	}
+	return rc;
+}
+
 /* An s_server that sends what we put in its stdin pipe, then dies without
  * close_notify: a body read to the end of the stream must not count as
  * complete. */
@@ -834,26 +879,21 @@ static void unclean_close_test(void)
 	static const char resp[] = "HTTP/1.1 200 OK\r\n\r\npartial body";
 	struct http_opts o = { .io_timeout_ms = 3000, .max_redirects = 0 };
 	char url[128];
-	pid_t killer, server = server_pid[S_MUTE];
 	int rc;
 
 	o.ca_file = tmp_path("ca1.pem");
 	if (write(mute_pipe, resp, sizeof(resp) - 1) != (ssize_t)(sizeof(resp) - 1))
 		bail("write to s_server: %s", strerror(errno));
-	if ((killer = fork_kid()) == 0) {
-		sleep_ms(700);
-		kill(server, SIGKILL);
-		_exit(0);
-	}
-	snprintf(url, sizeof(url), "https://127.0.0.1:%d/", port[S_MUTE]);
+	snprintf(url, sizeof(url), "https://127.0.0.1:%d/unclean", port[S_MUTE]);
 	body.len = 0;
-	rc = http_get(url, &o, sink, &body, &res);
+	rc = http_get(url, &o, sink_then_kill, &body, &res);
 	diag("GET %s -> %d received %lld why '%s'", url, rc, res.received, res.why);
+	ok(unclean_request_seen == 1, "s_server read the request and was killed after the body began (%d)",
+	   unclean_request_seen);
 	ok(rc == -EIO && strstr(res.why, "truncated: TLS connection closed without close_notify "
 	                        "after 12 bytes") && res.received == 12,
 	   "server dies mid-body: -EIO, not a complete body (rc %d, '%s')", rc, res.why);
-	reap(killer);
-	reap(server);
+	reap(server_pid[S_MUTE]);
 }
 
 static void get_tests(void)
@@ -904,5 +944,7 @@ int main(void)
 		close(silent_fd);
 	if (mute_pipe >= 0)
 		close(mute_pipe);
+	if (mute_out >= 0)
+		close(mute_out);
 	return done_testing();
 }
