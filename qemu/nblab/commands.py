@@ -19,6 +19,7 @@ from .clients import Client
 from .session import Session, boot_inputs, timeout_of
 from .report import LivePrinter, client_summary, httpd_offset, show_client, show_pxe_network, show_result
 from .selfcheck import selfcheck_problems
+from . import transcripts
 
 
 DEMO_SCENARIO = "pxe"
@@ -68,6 +69,8 @@ def boot_clients(sess, scn, clients, slots, on_line=None):
         else:
             with concurrent.futures.ThreadPoolExecutor(max_workers=len(clients)) as pool:
                 boots = list(pool.map(one, clients))
+    for c, b in zip(clients, boots):
+        transcripts.save(c, b)
     return [(c, b, c.evaluate(b)) for c, b in zip(clients, boots)]
 
 
