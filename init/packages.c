@@ -1399,51 +1399,13 @@ static void installed_entry(struct buf *b, const struct apk_db *db, const struct
 	free(done);
 }
 
-/* One ustar header: NAME (at most 99 bytes), SIZE, MODE, TYPE. */
-static void tar_header(struct buf *b, const char *name, size_t size, unsigned mode, char type)
+/* lib/tar.c's writer into a buffer. */
+static int buf_out(void *ctx, const void *data, size_t n)
 {
-	unsigned char h[512];
-	unsigned sum = 0;
-	size_t i;
+	struct buf *b = ctx;
 
-	memset(h, 0, sizeof(h));
-	memcpy(h, name, strnlen(name, 99));
-	snprintf((char *)h + 100, 8, "%07o", mode);
-	snprintf((char *)h + 108, 8, "%07o", 0);
-	snprintf((char *)h + 116, 8, "%07o", 0);
-	snprintf((char *)h + 124, 12, "%011zo", size);
-	snprintf((char *)h + 136, 12, "%011o", 0);
-	h[156] = (unsigned char)type;
-	memcpy(h + 257, "ustar", 6);
-	memcpy(h + 263, "00", 2);
-	memset(h + 148, ' ', 8);
-	for (i = 0; i < 512; i++)
-		sum += h[i];
-	snprintf((char *)h + 148, 8, "%06o", sum);
-	h[155] = ' ';
-	bput(b, h, 512);
-}
-
-static void tar_data(struct buf *b, const void *data, size_t size)
-{
-	static const char zeros[512];
-
-	bput(b, data, size);
-	bput(b, zeros, (512 - size % 512) % 512);
-}
-
-/* A regular file NAME with DATA; a GNU long-name entry first when NAME
- * does not fit the header (apk's scripts.tar does the same). */
-static void tar_file(struct buf *b, const char *name, const void *data, size_t size, unsigned mode)
-{
-	size_t nl = strlen(name);
-
-	if (nl > 99) {
-		tar_header(b, "././@LongLink", nl + 1, 0644, 'L');
-		tar_data(b, name, nl + 1);
-	}
-	tar_header(b, name, size, mode, '0');
-	tar_data(b, data, size);
+	bput(b, data, n);
+	return b->err;
 }
 
 /* Write REL in the new root, never through a symbolic link. */
@@ -1529,13 +1491,12 @@ static int write_db(struct pk *p, const struct apk_want *w, size_t nw)
 		for (s = 0; s < in->chk.nscripts; s++) {
 			snprintf(name, sizeof(name), "%s-%s.%s.%s", pk->name, pk->version, pk->csum ? pk->csum : "",
 			         in->chk.scripts[s].action);
-			tar_file(&scr, name, in->chk.scripts[s].text, in->chk.scripts[s].len, 0755);
+			if (!scr.err)
+				scr.err = tar_write_file(buf_out, &scr, name, in->chk.scripts[s].text, in->chk.scripts[s].len, 0755);
 		}
 	}
-	{
-		static const char zeros[1024];
-		bput(&scr, zeros, sizeof(zeros));
-	}
+	if (!scr.err)
+		scr.err = tar_write_end(buf_out, &scr);
 	run_triggers(p, &tdb);
 	/* The world: every word asked for, sorted, once. */
 	for (i = 0, k = 0; i < nw; i++) {

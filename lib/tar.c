@@ -3,7 +3,9 @@
  * tar_entry and handed to the caller's callbacks together with the file
  * data. Understands old v7, POSIX ustar (with the name prefix), GNU long
  * names/links ('L', 'K') and base-256 numbers, and pax extended headers
- * ('x': path, linkpath, size, uid, gid, mtime; 'g' is skipped). */
+ * ('x': path, linkpath, size, uid, gid, mtime; 'g' is skipped).
+ * The writer at the end makes what the reader reads: ustar headers for
+ * regular files, with a GNU long-name entry before a long name. */
 #include <errno.h>
 #include <limits.h>
 #include <stdbool.h>
@@ -623,4 +625,67 @@ int tar_finish(struct tar_reader *t)
 		break;
 	}
 	return err;
+}
+
+/* ---- writing ---- */
+
+static const unsigned char zero_block[512];
+
+/* One ustar header: NAME (its first 99 bytes), SIZE, MODE, TYPE. */
+static int put_header(tar_out out, void *ctx, const char *name, size_t size, unsigned mode, char type)
+{
+	unsigned char h[512];
+	unsigned sum = 0;
+	size_t i;
+
+	memset(h, 0, sizeof(h));
+	memcpy(h, name, strnlen(name, 99));
+	snprintf((char *)h + 100, 8, "%07o", mode & 07777777);
+	snprintf((char *)h + 108, 8, "%07o", 0);
+	snprintf((char *)h + 116, 8, "%07o", 0);
+	snprintf((char *)h + 124, 12, "%011llo", (unsigned long long)size);
+	snprintf((char *)h + 136, 12, "%011o", 0);
+	h[156] = (unsigned char)type;
+	memcpy(h + 257, "ustar", 6);
+	memcpy(h + 263, "00", 2);
+	memset(h + 148, ' ', 8);
+	for (i = 0; i < 512; i++)
+		sum += h[i];
+	snprintf((char *)h + 148, 8, "%06o", sum);
+	h[155] = ' ';
+	return out(ctx, h, sizeof(h));
+}
+
+/* SIZE bytes of DATA, then zeros to the end of the block. */
+static int put_data(tar_out out, void *ctx, const void *data, size_t size)
+{
+	int err = size ? out(ctx, data, size) : 0;
+
+	if (!err && size % 512)
+		err = out(ctx, zero_block, 512 - size % 512);
+	return err;
+}
+
+int tar_write_file(tar_out out, void *ctx, const char *name, const void *data, size_t size, unsigned mode)
+{
+	size_t nl = strnlen(name, TAR_PATH_MAX);
+	int err;
+
+	if (!nl || nl >= TAR_PATH_MAX)
+		return -ENAMETOOLONG;
+	if ((unsigned long long)size > 077777777777ULL)
+		return -EFBIG;
+	if (nl > 99 && ((err = put_header(out, ctx, "././@LongLink", nl + 1, 0644, 'L')) ||
+	                (err = put_data(out, ctx, name, nl + 1))))
+		return err;
+	if ((err = put_header(out, ctx, name, size, mode, '0')))
+		return err;
+	return put_data(out, ctx, data, size);
+}
+
+int tar_write_end(tar_out out, void *ctx)
+{
+	int err = out(ctx, zero_block, sizeof(zero_block));
+
+	return err ? err : out(ctx, zero_block, sizeof(zero_block));
 }

@@ -1,7 +1,7 @@
 /* A push-style tar reader (ustar, GNU long names, pax path/linkpath/size,
  * the per-file SHA-1 apk's packager writes as a pax record, owner names,
  * and extended attributes as pax SCHILY.xattr.* records, as GNU tar and
- * apk write them).
+ * apk write them), and a writer of regular files (ustar, GNU long names).
  * Bytes can be fed in any chunk sizes; it knows nothing about files. */
 #ifndef NB_TAR_H
 #define NB_TAR_H
@@ -104,5 +104,21 @@ const char *tar_between(const struct tar_reader *t);
 /* Call after the last byte. Returns 0 when the end-of-archive marker was
  * seen and no entry is incomplete, else -EIO (truncated). Frees buffers. */
 int tar_finish(struct tar_reader *t);
+
+/* ---- writing ---- */
+
+/* Receives the archive's bytes in order; returns 0 or a negative errno. */
+typedef int (*tar_out)(void *ctx, const void *buf, size_t len);
+
+/* Write a regular file NAME (relative, any length up to TAR_PATH_MAX - 1:
+ * a GNU long-name entry comes first when it is longer than 99 bytes, as
+ * apk's scripts.tar has them) holding SIZE bytes of DATA, permission bits
+ * MODE, owner 0:0, mtime 0, to OUT (CTX), padded to 512-byte blocks.
+ * Returns 0, -ENAMETOOLONG, -EFBIG (SIZE does not fit the 11 octal digits
+ * of the size field) or OUT's error. */
+int tar_write_file(tar_out out, void *ctx, const char *name, const void *data, size_t size, unsigned mode);
+
+/* Write the end-of-archive marker (two zero blocks). Returns 0 or OUT's error. */
+int tar_write_end(tar_out out, void *ctx);
 
 #endif

@@ -1,7 +1,8 @@
 /* Unit tests for lib/tar.c and lib/gunzip.c: archives are built here
  * block by block (ustar, GNU, v7, pax, base-256, broken ones) and fed in
  * 1-byte, 7-byte, 512-byte and whole chunks; gzip streams come from zlib's
- * deflate and are then cut, flipped, concatenated. */
+ * deflate and are then cut, flipped, concatenated. The writer's archives
+ * are read back by the reader (round trip). */
 #include <errno.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -956,6 +957,177 @@ static void gz_tar_chain(void)
 	ok(strstr(c.l.text, "0|after|") != NULL, "  all entries seen");
 }
 
+/* ---- the writer, read back ---- */
+
+struct wbuf {
+	unsigned char *p;
+	size_t len, cap;
+	size_t fail_after;       /* refuse the write that would go past this many bytes; 0: never */
+};
+
+static int w_out(void *ctx, const void *buf, size_t len)
+{
+	struct wbuf *w = ctx;
+
+	if (w->fail_after && w->len + len > w->fail_after)
+		return -ENOSPC;
+	if (w->len + len > w->cap) {
+		size_t cap = w->cap ? w->cap : 4096;
+		unsigned char *n;
+		while (cap < w->len + len)
+			cap *= 2;
+		if (!(n = realloc(w->p, cap)))
+			return -ENOMEM;
+		w->p = n;
+		w->cap = cap;
+	}
+	memcpy(w->p + w->len, buf, len);
+	w->len += len;
+	return 0;
+}
+
+struct wentry {
+	size_t namelen;          /* a name of this many bytes ('a'.. cycling, then "-end") */
+	unsigned mode;
+	size_t size;             /* data bytes (i * 7 + namelen, as bytes) */
+};
+
+static const struct wentry wrows[] = {
+	{ 1, 0644, 0 },          /* an empty file */
+	{ 8, 0755, 1 },
+	{ 98, 0600, 511 },
+	{ 99, 04755, 512 },      /* the longest name the header holds */
+	{ 100, 0644, 513 },      /* the first that takes a GNU long-name entry */
+	{ 101, 0, 0 },           /* mode 0, empty, long name */
+	{ 255, 01777, 1024 },
+	{ 4095, 0644, 70000 },   /* TAR_PATH_MAX - 1 */
+};
+
+static void wname(char *buf, size_t n, size_t salt)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		buf[i] = i && i % 50 == 0 ? '/' : (char)('a' + (i + salt) % 26);
+	buf[n] = '\0';
+}
+
+static unsigned char wbyte(size_t entry, size_t i)
+{
+	return (unsigned char)(entry * 31 + i * 7 + 1);
+}
+
+struct wcheck {
+	size_t n;                /* entries seen */
+	size_t got;              /* data bytes of the current entry */
+	int bad;                 /* the first mismatch, as a row number + 1 */
+	char why[200];
+};
+
+static int wc_begin(void *ctx, const struct tar_entry *e)
+{
+	struct wcheck *c = ctx;
+	const struct wentry *w = &wrows[c->n];
+	char name[TAR_PATH_MAX];
+
+	c->got = 0;
+	if (c->n >= sizeof(wrows) / sizeof(wrows[0]))
+		return snprintf(c->why, sizeof(c->why), "an entry too many: %.40s", e->name), -EPROTO;
+	wname(name, w->namelen, c->n);
+	if (strcmp(e->name, name) || e->type != TAR_FILE || e->mode != w->mode || e->size != (long long)w->size ||
+	    e->uid || e->gid || e->mtime)
+		return snprintf(c->why, sizeof(c->why), "entry %zu: name %zu bytes (%s), type %c, mode %04o, size %lld, "
+		                "%u:%u, mtime %lld", c->n, strlen(e->name), strcmp(e->name, name) ? "differs" : "same",
+		                e->type, (unsigned)e->mode, e->size, (unsigned)e->uid, (unsigned)e->gid, e->mtime), -EPROTO;
+	return 0;
+}
+
+static int wc_data(void *ctx, const void *buf, size_t len)
+{
+	struct wcheck *c = ctx;
+	const unsigned char *b = buf;
+	size_t i;
+
+	for (i = 0; i < len; i++, c->got++)
+		if (b[i] != wbyte(c->n, c->got))
+			return snprintf(c->why, sizeof(c->why), "entry %zu: byte %zu differs", c->n, c->got), -EPROTO;
+	return 0;
+}
+
+static int wc_end(void *ctx, const struct tar_entry *e)
+{
+	struct wcheck *c = ctx;
+
+	if (c->got != wrows[c->n].size)
+		return snprintf(c->why, sizeof(c->why), "entry %zu: %zu data bytes", c->n, c->got), -EPROTO;
+	c->n++;
+	return 0;
+}
+
+static const struct tar_ops wc_ops = { wc_begin, wc_data, wc_end };
+
+/* Every row written with tar_write_file, then the end marker; read back in
+ * chunks of CHUNK bytes, each entry as written. */
+static void writer_roundtrip(void)
+{
+	static const size_t chunks[] = { 1, 7, 512, (size_t)-1 };
+	static unsigned char data[70000];
+	struct wbuf w = { 0 };
+	char name[TAR_PATH_MAX];
+	size_t i, k, j;
+	int err = 0;
+
+	for (i = 0; i < sizeof(wrows) / sizeof(wrows[0]) && !err; i++) {
+		for (j = 0; j < wrows[i].size; j++)
+			data[j] = wbyte(i, j);
+		wname(name, wrows[i].namelen, i);
+		err = tar_write_file(w_out, &w, name, data, wrows[i].size, wrows[i].mode);
+		ok(!err, "writer: a file of %zu bytes named with %zu bytes, mode %04o: %d", wrows[i].size,
+		   wrows[i].namelen, wrows[i].mode, err);
+		ok(w.len % 512 == 0, "writer: the archive stays in whole blocks (%zu bytes)", w.len);
+	}
+	ok(!tar_write_end(w_out, &w), "writer: the end marker");
+	for (k = 0; k < sizeof(chunks) / sizeof(chunks[0]); k++) {
+		struct tar_reader t;
+		struct wcheck c = { 0 };
+		size_t off, step = chunks[k] == (size_t)-1 ? w.len : chunks[k];
+
+		tar_init(&t, &wc_ops, &c);
+		t.strict_end = true;
+		for (off = 0, err = 0; off < w.len && !err; off += step)
+			err = tar_feed(&t, w.p + off, w.len - off < step ? w.len - off : step);
+		if (!err)
+			err = tar_finish(&t);
+		else
+			tar_finish(&t);
+		ok(!err && c.n == sizeof(wrows) / sizeof(wrows[0]),
+		   "writer -> reader in %zu-byte chunks: %zu of %zu entries as written (%d%s%s%s%s)", step, c.n,
+		   sizeof(wrows) / sizeof(wrows[0]), err, c.why[0] ? ": " : "", c.why, t.why[0] ? ": " : "", t.why);
+	}
+	/* What the writer refuses, and its sink's error passed on. */
+	ok(tar_write_file(w_out, &w, "", "", 0, 0644) == -ENAMETOOLONG, "writer: an empty name is refused");
+	{
+		static char big[TAR_PATH_MAX + 1];
+		memset(big, 'x', TAR_PATH_MAX);
+		ok(tar_write_file(w_out, &w, big, "", 0, 0644) == -ENAMETOOLONG,
+		   "writer: a name of TAR_PATH_MAX bytes is refused");
+	}
+	free(w.p);
+	memset(&w, 0, sizeof(w));
+	w.fail_after = 512 + 100;
+	ok(tar_write_file(w_out, &w, "f", data, 1000, 0644) == -ENOSPC, "writer: the sink's error comes back");
+	memset(&w, 0, sizeof(w));
+	w.fail_after = 1024;
+	wname(name, 120, 0);
+	ok(tar_write_file(w_out, &w, name, data, 10, 0644) == -ENOSPC,
+	   "writer: the sink's error after the long-name entry comes back");
+	free(w.p);
+	memset(&w, 0, sizeof(w));
+	w.fail_after = 512;
+	ok(tar_write_end(w_out, &w) == -ENOSPC, "writer: the sink's error in the end marker comes back");
+	free(w.p);
+}
+
 int main(void)
 {
 	static const size_t chunks[] = { 1, 7, 512, (size_t)-1 };
@@ -969,5 +1141,6 @@ int main(void)
 			run_gz_case(&gz_cases[i], chunks[k] == (size_t)-1 ? sizeof(gb.in) : chunks[k]);
 	gz_sink_error();
 	gz_tar_chain();
+	writer_roundtrip();
 	return done_testing();
 }
