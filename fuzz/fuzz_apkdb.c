@@ -1,6 +1,8 @@
 /* Fuzz the apk text layer: APKINDEX text (apk_db_add_index), dependency
  * words (apk_dep_parse, apk_dep_str), versions (apk_version_cmp, _valid,
- * _fuzzy) and the resolver (apk_solve) fed that index and a world.
+ * _fuzzy), the resolver (apk_solve) fed that index and a world, and the
+ * database written from its result (apkdb_installed, apkdb_world, the
+ * world read back with apkdb_world_parse).
  * Input: the world's words on the first line, then APKINDEX text, split in
  * two repositories at the first "\n\n\n".
  * Invariants: the solver's order holds distinct packages of the table,
@@ -10,6 +12,7 @@
  * a parsed dependency printed and parsed again is the same dependency. */
 #include "common.h"
 #include "apk.h"
+#include "apkdb.h"
 
 #define WANT_MAX 16
 
@@ -87,6 +90,47 @@ static bool satisfied(const struct apk_db *db, const struct apk_dep *d)
 	return false;
 }
 
+/* The installed entries of the chosen packages: "K:value" lines, a blank
+ * line after each; the world written, read back and written again is the
+ * same text. */
+static void database(const struct apk_db *db, const int *order, long n, const struct apk_want *want, size_t nwant)
+{
+	struct apkdb_text t = { 0 }, w1 = { 0 }, w2 = { 0 };
+	struct apk_want back[WANT_MAX];
+	char bad[64], *copy, *line;
+	size_t nback = 0, i;
+	long k;
+
+	for (k = 0; k < n; k++) {
+		const struct apkdb_pkg e = { .db = db, .pkg = order[k] };
+		apkdb_installed(&t, &e);
+	}
+	if (!t.err && n > 0) {
+		FZ_ASSERT(t.len >= 2 && !strcmp(t.p + t.len - 2, "\n\n"));
+		for (line = t.p; *line; line = strchr(line, '\n') + 1)
+			FZ_ASSERT(*line == '\n' || (line[0] && strchr("CPVASITULomtckDpirqf", line[0]) && line[1] == ':'));
+	}
+	for (i = 0; i < nwant; i++) {
+		char d[512];
+		if (strlen(apk_dep_str(&want[i].dep, d, sizeof(d))) >= sizeof(d) - 1)
+			goto out;       /* cut: nothing to compare */
+	}
+	apkdb_world(&w1, want, nwant);
+	if (w1.err || !w1.p)
+		goto out;
+	copy = strdup(w1.p);
+	if (!copy)
+		abort();
+	FZ_ASSERT(!apkdb_world_parse(copy, "/etc/apk/world", back, &nback, WANT_MAX, bad, sizeof(bad)));
+	apkdb_world(&w2, back, nback);
+	FZ_ASSERT(!w2.err && w2.p && !strcmp(w1.p, w2.p));
+	free(copy);
+out:
+	apkdb_text_free(&t);
+	apkdb_text_free(&w1);
+	apkdb_text_free(&w2);
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	static struct apk_db db;
@@ -160,6 +204,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		for (i = 0; i < nwant; i++)
 			FZ_ASSERT(want[i].dep.conflict ? !satisfied(&db, &want[i].dep)
 			                               : satisfied(&db, &want[i].dep));
+		database(&db, order, n, want, nwant);
 	}
 	free(order);
 	apk_db_free(&db);

@@ -30,6 +30,7 @@
 #endif
 
 #include "apk.h"
+#include "apkdb.h"
 #include "apkpkg.h"
 #include "apksig.h"
 #include "boot.h"
@@ -353,7 +354,7 @@ static int add_repo(struct pk *p, const char *line)
 	}
 	r = &p->repo[p->nrepo];
 	if (l >= sizeof(r->where))
-		return boot_fail(p->b, -ENAMETOOLONG, "packages: repository %.*s...: too long", 64, line);
+		return boot_fail(p->b, -ENAMETOOLONG, "repository %.*s...: too long", 64, line);
 	memcpy(r->where, line, l);
 	r->where[l] = '\0';
 	while (l > 1 && r->where[l - 1] == '/')
@@ -453,7 +454,7 @@ static int load_index(struct pk *p, int i)
 		err = read_whole(p, path, why, sizeof(why));
 	}
 	if (err == -EFBIG)
-		return boot_fail(p->b, err, "packages: %s: %s", loc, why);
+		return boot_fail(p->b, err, "%s: %s", loc, why);
 	if (err) {
 		/* As apk: an unreachable repository is a warning; what is then
 		 * missing fails the resolution with its own line. */
@@ -464,17 +465,17 @@ static int load_index(struct pk *p, int i)
 	if (err == -ENOKEY || err == -EKEYREJECTED) {
 		if (!p->allow_untrusted) {
 			free(f.text);
-			return boot_fail(p->b, err, "packages: %s: %s; refusing it (nbinit.allow_untrusted would accept it)",
+			return boot_fail(p->b, err, "%s: %s; refusing it (nbinit.allow_untrusted would accept it)",
 			                 loc, f.why);
 		}
 		log_warn("packages: %s: %s; used anyway (nbinit.allow_untrusted)", loc, f.why);
 	} else if (err) {
-		return boot_fail(p->b, err, "packages: %s: %s", loc, f.why);
+		return boot_fail(p->b, err, "%s: %s", loc, f.why);
 	}
 	n = apk_db_add_index(&p->db, f.text, f.text_len, i, dbwhy, sizeof(dbwhy));
 	f.text = NULL;
 	if (n < 0)
-		return boot_fail(p->b, (int)n, "packages: %s: APKINDEX %s", loc, dbwhy);
+		return boot_fail(p->b, (int)n, "%s: APKINDEX %s", loc, dbwhy);
 	r->loaded = true;
 	r->npkgs = n;
 	log_info("packages: %s: %ld package%s%s%s%s, %s", r->where, n, n == 1 ? "" : "s", f.description[0] ? " (" : "",
@@ -484,18 +485,16 @@ static int load_index(struct pk *p, int i)
 
 /* ---- what is asked for ---- */
 
+/* The words of TEXT (the world, pkgs=) as wants of FROM. */
 static int add_wants(struct pk *p, char *text, const char *from, struct apk_want *w, size_t *n, size_t max)
 {
-	char *save = NULL, *tok;
+	char bad[128];
+	int err = apkdb_world_parse(text, from, w, n, max, bad, sizeof(bad));
 
-	for (tok = strtok_r(text, " \t\n,", &save); tok; tok = strtok_r(NULL, " \t\n,", &save)) {
-		if (*n >= max)
-			return boot_fail(p->b, -E2BIG, "packages: more than %zu packages asked for", max);
-		if (apk_dep_parse(tok, &w[*n].dep))
-			return boot_fail(p->b, -EINVAL, "packages: %s: '%s' is not a package name or dependency", from, tok);
-		w[*n].from = from;
-		(*n)++;
-	}
+	if (err == -E2BIG)
+		return boot_fail(p->b, err, "more than %zu packages asked for", max);
+	if (err)
+		return boot_fail(p->b, err, "%s: '%s' is not a package name or dependency", from, bad);
 	return 0;
 }
 
@@ -1177,7 +1176,7 @@ static int install_one(struct pk *p, struct pk_inst *in, int nth, int total, con
 	int fd, err;
 
 	if (!safe_word(pk->name) || !safe_word(pk->version))
-		return boot_fail(p->b, -EINVAL, "packages: index entry '%s' '%s': not a package name and version",
+		return boot_fail(p->b, -EINVAL, "index entry '%s' '%s': not a package name and version",
 		                 pk->name, pk->version);
 	p->cur = (int)(in - p->inst);
 	/* As apk: a package with no installed size (a meta package) is not
@@ -1188,7 +1187,7 @@ static int install_one(struct pk *p, struct pk_inst *in, int nth, int total, con
 	}
 	fd = package_fd(p, in->pkg, tmp, &in->chk, from, sizeof(from), &uo.fd_private, why, sizeof(why));
 	if (fd < 0)
-		return boot_fail(p->b, fd, "packages: %s-%s: %s", pk->name, pk->version, why);
+		return boot_fail(p->b, fd, "%s-%s: %s", pk->name, pk->version, why);
 	human(in->chk.size, sz, sizeof(sz));
 	log_info("packages: (%d/%d) %s-%s (%s) from %s", nth, total, pk->name, pk->version, sz, from);
 	read_replaces(in);
@@ -1197,7 +1196,7 @@ static int install_one(struct pk *p, struct pk_inst *in, int nth, int total, con
 	close(fd);
 	unlink(tmp);
 	if (err)
-		return boot_fail(p->b, err, "packages: %s-%s: unpacking: %s", pk->name, pk->version, why);
+		return boot_fail(p->b, err, "%s-%s: unpacking: %s", pk->name, pk->version, why);
 	for (k = 0; k < in->files.n; k++) {
 		struct apk_file *f = &in->files.f[k];
 		struct pk_own *o;
@@ -1219,7 +1218,7 @@ static int install_one(struct pk *p, struct pk_inst *in, int nth, int total, con
 			p->inst[o->inst].files.f[o->file].not_owned = true;
 		}
 		if (own_put(p, f->path, p->cur, k))
-			return boot_fail(p->b, -ENOMEM, "packages: out of memory");
+			return boot_fail(p->b, -ENOMEM, "%s-%s: the table of installed files: out of memory", pk->name, pk->version);
 		/* As apk: no .apk-new when the package's file is the one there. */
 		if (f->apk_new && f->csum[0] && !q1_at(p, f->path, q) && !strcmp(q, f->csum) &&
 		    !fmt_path(rel, sizeof(rel), "%s.apk-new", f->path) && !unlinkat(p->rootfd, rel, 0)) {
@@ -1244,179 +1243,10 @@ static int install_one(struct pk *p, struct pk_inst *in, int nth, int total, con
 
 /* ---- apk's database ---- */
 
-struct buf {
-	char *p;
-	size_t len, cap;
-	int err;
-};
-
-static void bput(struct buf *b, const void *data, size_t n)
-{
-	if (b->err)
-		return;
-	if (b->len + n + 1 > b->cap) {
-		size_t cap = b->cap ? b->cap : 65536;
-		char *q;
-		while (cap < b->len + n + 1)
-			cap *= 2;
-		if (!(q = realloc(b->p, cap))) {
-			b->err = -ENOMEM;
-			return;
-		}
-		b->p = q;
-		b->cap = cap;
-	}
-	memcpy(b->p + b->len, data, n);
-	b->len += n;
-	b->p[b->len] = '\0';
-}
-
-static void bprintf(struct buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-static void bprintf(struct buf *b, const char *fmt, ...)
-{
-	char line[8192];
-	va_list ap;
-	int n;
-
-	va_start(ap, fmt);
-	n = vsnprintf(line, sizeof(line), fmt, ap);
-	va_end(ap);
-	if (n < 0 || n >= (int)sizeof(line)) {
-		b->err = -ENAMETOOLONG;
-		return;
-	}
-	bput(b, line, (size_t)n);
-}
-
-static void field(struct buf *b, char key, const char *v)
-{
-	if (v && *v)
-		bprintf(b, "%c:%s\n", key, v);
-}
-
-static void deps_field(struct buf *b, const struct apk_db *db, char key, unsigned first, unsigned n)
-{
-	char w[512];
-	unsigned j;
-
-	if (!n)
-		return;
-	bprintf(b, "%c:", key);
-	for (j = 0; j < n; j++)
-		bprintf(b, "%s%s", j ? " " : "", apk_dep_str(&db->deps[first + j], w, sizeof(w)));
-	bput(b, "\n", 1);
-}
-
-static const char *parent_of(const char *path, char *buf, size_t size)
-{
-	const char *slash = strrchr(path, '/');
-
-	snprintf(buf, size, "%.*s", slash ? (int)(slash - path) : 0, path);
-	return buf;
-}
-
-/* One package's entry of /lib/apk/db/installed: the index fields, then
- * each directory (F:, M: unless root:root 0755) with its files (R:, a:
- * unless root:root 0644, Z:). */
-static void installed_entry(struct buf *b, const struct apk_db *db, const struct pk_inst *in)
-{
-	const struct apk_pkg *pk = &db->pkgs[in->pkg];
-	const struct apk_files *l = &in->files;
-	bool *done = calloc(l->n + 1, sizeof(bool));
-	char dir[TAR_PATH_MAX], d2[TAR_PATH_MAX];
-	size_t i, k;
-
-	if (!done) {
-		b->err = -ENOMEM;
-		return;
-	}
-	field(b, 'C', pk->csum);
-	field(b, 'P', pk->name);
-	field(b, 'V', pk->version);
-	field(b, 'A', pk->arch);
-	bprintf(b, "S:%lld\nI:%lld\n", pk->size, pk->installed_size);
-	field(b, 'T', pk->desc);
-	field(b, 'U', pk->url);
-	field(b, 'L', pk->license);
-	field(b, 'o', pk->origin);
-	field(b, 'm', pk->maintainer);
-	if (pk->build_time)
-		bprintf(b, "t:%lld\n", pk->build_time);
-	field(b, 'c', pk->commit);
-	if (pk->provider_priority >= 0)
-		bprintf(b, "k:%d\n", pk->provider_priority);
-	deps_field(b, db, 'D', pk->deps, pk->ndeps);
-	deps_field(b, db, 'p', pk->provs, pk->nprovs);
-	deps_field(b, db, 'i', pk->iifs, pk->niifs);
-	if (in->nrepl) {
-		char w[512];
-		int r;
-		bput(b, "r:", 2);
-		for (r = 0; r < in->nrepl; r++)
-			bprintf(b, "%s%s", r ? " " : "", apk_dep_str(&in->repl[r], w, sizeof(w)));
-		bput(b, "\n", 1);
-	}
-	if (in->repl_prio)
-		bprintf(b, "q:%u\n", in->repl_prio);
-	if (in->files_broken || in->script_failed || in->xattr_broken)
-		bprintf(b, "f:%s%s%s\n", in->files_broken ? "f" : "", in->script_failed ? "s" : "",
-		        in->xattr_broken ? "x" : "");
-	/* Directories in the order they first appear (a file's parent counts). */
-	for (i = 0; i < l->n; i++) {
-		const struct apk_file *f = &l->f[i];
-		const struct apk_file *df = NULL;
-
-		if (done[i] || f->not_owned)
-			continue;
-		if (f->type == 'd') {
-			snprintf(dir, sizeof(dir), "%s", f->path);
-			df = f;
-		} else
-			parent_of(f->path, dir, sizeof(dir));
-		for (k = 0; !df && k < l->n; k++)
-			if (l->f[k].type == 'd' && !strcmp(l->f[k].path, dir))
-				df = &l->f[k];
-		if (df)
-			done[df - l->f] = true;
-		bprintf(b, "F:%s\n", dir);
-		if (df && (df->uid || df->gid || (df->mode & 07777) != 0755 || df->xattr_csum[0]))
-			bprintf(b, "M:%u:%u:%o%s%s\n", df->uid, df->gid, df->mode & 07777, df->xattr_csum[0] ? ":" : "",
-			        df->xattr_csum);
-		for (k = 0; k < l->n; k++) {
-			const struct apk_file *g = &l->f[k];
-			if (done[k] || g->type == 'd' || g->not_owned || strcmp(parent_of(g->path, d2, sizeof(d2)), dir))
-				continue;
-			done[k] = true;
-			bprintf(b, "R:%s\n", strrchr(g->path, '/') ? strrchr(g->path, '/') + 1 : g->path);
-			if (g->uid || g->gid || (g->mode & 07777) != 0644 || g->xattr_csum[0])
-				bprintf(b, "a:%u:%u:%o%s%s\n", g->uid, g->gid, g->mode & 07777, g->xattr_csum[0] ? ":" : "",
-				        g->xattr_csum);
-			if (g->csum[0])
-				bprintf(b, "Z:%s\n", g->csum);
-		}
-	}
-	bput(b, "\n", 1);
-	free(done);
-}
-
-/* lib/tar.c's writer into a buffer. */
-static int buf_out(void *ctx, const void *data, size_t n)
-{
-	struct buf *b = ctx;
-
-	bput(b, data, n);
-	return b->err;
-}
-
 /* Write REL in the new root, never through a symbolic link. */
 static int write_nr(struct pk *p, const char *rel, const void *data, size_t len)
 {
 	return beneath_write(p->rootfd, rel, data, len, 0644);
-}
-
-static int word_cmp(const void *a, const void *b)
-{
-	return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
 /* Directories a trigger glob matched, as trigger script arguments. */
@@ -1441,7 +1271,7 @@ static int trig_add(void *ctx, const char *path)
 
 /* Triggers: each package's trigger script with the directories its
  * trigger globs match (all of them changed: the root is new). */
-static void run_triggers(struct pk *p, struct buf *tdb)
+static void run_triggers(struct pk *p, struct apkdb_text *tdb)
 {
 	static struct trig_args t;
 	int i;
@@ -1454,7 +1284,7 @@ static void run_triggers(struct pk *p, struct buf *tdb)
 
 		if (!s || !in->chk.triggers[0])
 			continue;
-		bprintf(tdb, "%s %s\n", pk->csum ? pk->csum : "", in->chk.triggers);
+		apkdb_triggers(tdb, pk, in->chk.triggers);
 		snprintf(trig, sizeof(trig), "%s", in->chk.triggers);
 		t.nr = p->nr;
 		t.n = 0;
@@ -1474,62 +1304,41 @@ static void run_triggers(struct pk *p, struct buf *tdb)
 
 static int write_db(struct pk *p, const struct apk_want *w, size_t nw)
 {
-	struct buf inst = { 0 }, scr = { 0 }, tdb = { 0 }, world = { 0 };
-	char **words = calloc(nw + 1, sizeof(*words));
-	char name[512];
-	size_t i, k;
-	int err = 0;
+	struct apkdb_text inst = { 0 }, scr = { 0 }, tdb = { 0 }, world = { 0 };
+	char a[40];
+	int i, err = 0, n;
 
-	if (!words)
-		return -ENOMEM;
-	for (i = 0; i < (size_t)p->ninst; i++) {
+	for (i = 0; i < p->ninst; i++) {
 		const struct pk_inst *in = &p->inst[i];
-		const struct apk_pkg *pk = &p->db.pkgs[in->pkg];
-		int s;
+		const struct apkdb_pkg e = {
+			.db = &p->db, .pkg = in->pkg, .files = &in->files, .repl = in->repl, .nrepl = in->nrepl,
+			.repl_prio = in->repl_prio, .files_broken = in->files_broken, .script_failed = in->script_failed,
+			.xattr_broken = in->xattr_broken,
+		};
 
-		installed_entry(&inst, &p->db, in);
-		for (s = 0; s < in->chk.nscripts; s++) {
-			snprintf(name, sizeof(name), "%s-%s.%s.%s", pk->name, pk->version, pk->csum ? pk->csum : "",
-			         in->chk.scripts[s].action);
-			if (!scr.err)
-				scr.err = tar_write_file(buf_out, &scr, name, in->chk.scripts[s].text, in->chk.scripts[s].len, 0755);
-		}
+		apkdb_installed(&inst, &e);
+		apkdb_scripts(&scr, &p->db.pkgs[in->pkg], &in->chk);
 	}
-	if (!scr.err)
-		scr.err = tar_write_end(buf_out, &scr);
+	apkdb_scripts_end(&scr);
 	run_triggers(p, &tdb);
-	/* The world: every word asked for, sorted, once. */
-	for (i = 0, k = 0; i < nw; i++) {
-		char d[512];
-		words[k++] = strdup(apk_dep_str(&w[i].dep, d, sizeof(d)));
-	}
-	qsort(words, k, sizeof(*words), word_cmp);
-	for (i = 0; i < k; i++)
-		if (words[i] && (!i || !words[i - 1] || strcmp(words[i], words[i - 1])))
-			bprintf(&world, "%s\n", words[i]);
-	if (inst.err || scr.err || tdb.err || world.err)
-		err = -ENOMEM;
-	if (!err && (err = write_nr(p, "/lib/apk/db/installed", inst.p, inst.len)))
-		boot_fail(p->b, err, "packages: writing /lib/apk/db/installed: %s", beneath_strerror(err));
+	apkdb_world(&world, w, nw);
+	if ((err = inst.err ? inst.err : scr.err ? scr.err : tdb.err ? tdb.err : world.err))
+		boot_fail(p->b, err, "apk's database: %s", strerror(-err));
+	if (!err && (err = write_nr(p, "/lib/apk/db/installed", inst.p ? inst.p : "", inst.len)))
+		boot_fail(p->b, err, "writing /lib/apk/db/installed: %s", beneath_strerror(err));
 	if (!err && (err = write_nr(p, "/lib/apk/db/scripts.tar", scr.p, scr.len)))
-		boot_fail(p->b, err, "packages: writing /lib/apk/db/scripts.tar: %s", beneath_strerror(err));
+		boot_fail(p->b, err, "writing /lib/apk/db/scripts.tar: %s", beneath_strerror(err));
 	if (!err && (err = write_nr(p, "/lib/apk/db/triggers", tdb.p ? tdb.p : "", tdb.len)))
-		boot_fail(p->b, err, "packages: writing /lib/apk/db/triggers: %s", beneath_strerror(err));
+		boot_fail(p->b, err, "writing /lib/apk/db/triggers: %s", beneath_strerror(err));
 	if (!err && (err = write_nr(p, "/etc/apk/world", world.p ? world.p : "", world.len)))
-		boot_fail(p->b, err, "packages: writing /etc/apk/world: %s", beneath_strerror(err));
-	if (!err) {
-		char a[40];
-		int n = snprintf(a, sizeof(a), "%s\n", p->arch);
-		if ((err = write_nr(p, "/etc/apk/arch", a, (size_t)n)))
-			boot_fail(p->b, err, "packages: writing /etc/apk/arch: %s", beneath_strerror(err));
-	}
-	for (i = 0; i < k; i++)
-		free(words[i]);
-	free(words);
-	free(inst.p);
-	free(scr.p);
-	free(tdb.p);
-	free(world.p);
+		boot_fail(p->b, err, "writing /etc/apk/world: %s", beneath_strerror(err));
+	n = snprintf(a, sizeof(a), "%s\n", p->arch);
+	if (!err && (err = write_nr(p, "/etc/apk/arch", a, (size_t)n)))
+		boot_fail(p->b, err, "writing /etc/apk/arch: %s", beneath_strerror(err));
+	apkdb_text_free(&inst);
+	apkdb_text_free(&scr);
+	apkdb_text_free(&tdb);
+	apkdb_text_free(&world);
 	return err;
 }
 
