@@ -131,7 +131,14 @@ const char *const *options_known(int *n);
 int options_parse_text(struct boot *b, const char *text);
 int modules_load(struct boot *b);      /* modules.c */
 int net_up(struct boot *b);            /* net.c */
-/* net.c: the lease udhcpc's script wrote (KEY='value' TEXT) into b->net;
+/* The most interfaces the net phase considers at once. */
+#define NET_MAX_CANDS 16
+/* dhcp.c: DHCP on the candidates NAMES[0..N) at once (udhcpc each, retries
+ * as data, the first started at carrier or at LINK_DEADLINE, a
+ * mono_ms time; 0: now); the first lease wins, is read into b->net and
+ * names b->net.ifname. Returns 0 or the failure (boot_fail). */
+int dhcp_lease(struct boot *b, char names[][IF_NAMESIZE], int n, long long link_deadline);
+/* dhcp.c: the lease udhcpc's script wrote (KEY='value' TEXT) into b->net;
  * a host name or domain that is not a DNS name (RFC 1123) is dropped with
  * a warning. Returns 0, or -EBADMSG without a usable address. */
 int lease_read(struct boot *b, const char *text);
@@ -263,9 +270,11 @@ int iface_set_up(const char *ifname);
  * to WAIT_MS on netlink link events. Returns the index or -1. */
 int carrier_wait(const char *root, char names[][IF_NAMESIZE], int n, long wait_ms);
 
-/* dhcpscript.c: udhcpc's script, when /init is run through a link named
- * DHCP_SCRIPT_NAME (net.c makes it under /run/nbinit and gives it to
- * udhcpc -s) or default.script (mkpxerd's link). */
+/* dhcp.c: udhcpc's script, when /init is run through a link named
+ * DHCP_SCRIPT_NAME (dhcp.c makes it under /run/nbinit and gives it to
+ * udhcpc -s) or default.script (mkpxerd's link): on "bound" and "renew"
+ * writes udhcpc's environment as the lease $NBINIT_RUN/dhcp.$interface
+ * (NBINIT_RUN unset: /run/nbinit). Returns the process's exit status. */
 #define DHCP_SCRIPT_NAME "udhcpc.script"
 int dhcp_script_main(int argc, char **argv);
 

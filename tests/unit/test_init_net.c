@@ -1,4 +1,4 @@
-/* init/net.c's DHCP with the real busybox udhcpc against busybox udhcpd over
+/* init/dhcp.c (net_up with DHCP) with the real busybox udhcpc against busybox udhcpd over
  * a veth pair, in a network and mount namespace of this test's own (nothing
  * of the host's network is touched; all goes with the process). The init is
  * udhcpc's event script through the link it makes under /run/nbinit: here
