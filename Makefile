@@ -53,7 +53,7 @@ OUT := out
 # a real-time clock boots in 1970 (lib/tls.c). SOURCE_DATE_EPOCH is honoured.
 NB_BUILD_EPOCH := $(or $(SOURCE_DATE_EPOCH),$(shell date +%s))
 $(OUT)/obj/lib/tls.o: CPPFLAGS += -DNB_BUILD_EPOCH=$(NB_BUILD_EPOCH)
-$(OUT)/obj/lib/kmod.o: CPPFLAGS += -DNB_MODULE_XZ=$(NB_MODULE_XZ) -DNB_MODULE_ZSTD=$(NB_MODULE_ZSTD)
+$(OUT)/obj/lib/modfile.o: CPPFLAGS += -DNB_MODULE_XZ=$(NB_MODULE_XZ) -DNB_MODULE_ZSTD=$(NB_MODULE_ZSTD)
 # Device probing (UUID=, LABEL=, TYPE): libblkid (lib/blkid.c) in the musl
 # build, where it is built for out/sysroot; lib/blkprobe.c (a few file
 # systems, a few KB) with glibc, where libblkid would not fit the budget.

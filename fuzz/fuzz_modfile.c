@@ -1,9 +1,9 @@
-/* Fuzz the module file reader (kmod_read_module): the input is a module
+/* Fuzz the module file reader (modfile_read): the input is a module
  * file, plain or gzip/xz/zstd compressed, written to a private temporary
  * directory. A file without a compression magic must come back unchanged;
  * a compressed one gives a buffer of the stated length or an error. */
 #include "common.h"
-#include "kmod.h"
+#include "modfile.h"
 
 static char dir[512];
 static int dirfd_ = -1;
@@ -43,7 +43,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 	fz_write_at(dirfd_, "m.ko", data, size);
 	snprintf(path, sizeof(path), "%s/m.ko", dir);
-	err = kmod_read_module(path, &buf, &len);
+	err = modfile_read(path, &buf, &len);
 	/* -EOPNOTSUPP: xz or zstd, which the default build leaves to the kernel
 	 * (NB_MODULE_XZ, NB_MODULE_ZSTD) */
 	FZ_ASSERT(err == 0 || err == -EBADMSG || err == -EFBIG || err == -ENOMEM ||

@@ -16,6 +16,7 @@
 #include "boot.h"
 #include "fileio.h"
 #include "kmod.h"
+#include "modfile.h"
 
 static struct kmod_db db;
 static bool db_open;
@@ -36,7 +37,7 @@ static int timed_insmod(void *ctx, const char *path, const char *params)
 	base = base ? base + 1 : path;
 	err = kmod_finit(path, params);
 	if (err == -EOPNOTSUPP) {
-		if ((err = kmod_read_module(path, &buf, &len)))
+		if ((err = modfile_read(path, &buf, &len)))
 			return err;
 		t0 = mono_ms();
 		err = syscall(SYS_init_module, buf, (unsigned long)len, params ? params : "") < 0 ? -errno : 0;

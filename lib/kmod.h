@@ -82,22 +82,10 @@ int kmod_load(struct kmod_db *db, const char *name, const char *params);
 int kmod_finit(const char *path, const char *params);
 
 /* The default insmod (CTX unused): kmod_finit, and when the kernel cannot
- * take the file, kmod_read_module and init_module. Returns 0, -EEXIST
- * (already loaded), a kmod_read_module error (-EOPNOTSUPP: compressed in a
+ * take the file, modfile_read and init_module. Returns 0, -EEXIST
+ * (already loaded), a modfile_read error (-EOPNOTSUPP: compressed in a
  * format neither the kernel nor this build can decompress) or the
  * syscall's -errno. */
 int kmod_insmod_file(void *ctx, const char *path, const char *params);
-
-/* Read the module file PATH into a new buffer (*BUF, free() it; *LEN bytes),
- * decompressed when it starts with the gzip, xz or zstd magic (any other
- * content is returned as is). Returns 0, -EBADMSG (corrupt or truncated
- * compressed data), -EFBIG (over 256 MiB decompressed), -EOPNOTSUPP (xz or
- * zstd in a build without it: NB_MODULE_XZ=0, NB_MODULE_ZSTD=0), -ENOMEM or
- * -errno. */
-int kmod_read_module(const char *path, void **buf, size_t *len);
-
-/* Whether this build decompresses .ko.xz / .ko.zst itself (NB_MODULE_XZ,
- * NB_MODULE_ZSTD); gzip it always does. */
-extern const bool kmod_has_xz, kmod_has_zstd;
 
 #endif

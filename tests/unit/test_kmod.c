@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "kmod.h"
+#include "modfile.h"
 #include "tap.h"
 
 #define FIXTURE "tests/fixtures/kmod"
@@ -316,7 +317,7 @@ static int comp_insmod(void *ctx, const char *path, const char *params)
 
 	rec_add(&c->r, path, params);
 	c->calls++;
-	err = kmod_read_module(path, &buf, &len);
+	err = modfile_read(path, &buf, &len);
 	if (err)
 		return err;
 	if (len == payload_len && !memcmp(buf, payload, len))
@@ -330,7 +331,7 @@ struct comp_row {
 	int line;
 	const char *tool;      /* needed on PATH, NULL for none */
 	const char *cmd;       /* run in the temp dir on a fresh copy of "payload" */
-	const char *module;    /* the file kmod_read_module reads */
+	const char *module;    /* the file modfile_read reads */
 	int want_err;
 };
 
@@ -387,10 +388,10 @@ static void run_comp(const struct comp_row *row)
 	}
 	snprintf(path, sizeof(path), "%s/%s", tmpdir, row->module);
 	/* A build without xz or zstd refuses those files, broken or not. */
-	if (row->tool && ((!strcmp(row->tool, "xz") && !kmod_has_xz) ||
-			  (!strcmp(row->tool, "zstd") && !kmod_has_zstd)))
+	if (row->tool && ((!strcmp(row->tool, "xz") && !modfile_has_xz) ||
+			  (!strcmp(row->tool, "zstd") && !modfile_has_zstd)))
 		want = -EOPNOTSUPP;
-	err = kmod_read_module(path, &buf, &len);
+	err = modfile_read(path, &buf, &len);
 	ok_at(err == want &&
 	      (err || (len == payload_len && !memcmp(buf, payload, len))) && (!err || !buf),
 	      row->file, row->line, "read %s after `%s`: %d, %zu bytes (want %d, %zu bytes)",
@@ -432,7 +433,7 @@ static void compressed_load(void)
 	db.insmod_ctx = &c;
 	ok(kmod_find(&db, "zstmod") >= 0 && kmod_find(&db, "gzmod.ko") < 0, "names without .ko.zst");
 	err = kmod_load(&db, "zstmod", "p=1");
-	if (kmod_has_xz && kmod_has_zstd)
+	if (modfile_has_xz && modfile_has_zstd)
 		ok(err == 0 && !strcmp(c.r.log, "gzmod xzmod zstmod{p=1}") && c.bytes_ok == 3,
 		   "load zstmod: %d [%s], %d of %d calls got the %zu plain bytes", err, c.r.log,
 		   c.bytes_ok, c.calls, payload_len);
