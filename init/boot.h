@@ -195,12 +195,6 @@ int rpath(const struct boot *b, char *buf, size_t size, const char *p);
  * sets max_body when it knows one. */
 struct http_opts boot_http_opts(const struct boot *b);
 
-/* proc.c: run ARGV (absolute path in argv[0]) with environment ENVP (NULL:
- * the init's), its output appended to OUT (NULL: the console), wait at most
- * TIMEOUT_MS and kill it after that. Returns its exit status (>= 0; 127 when
- * it could not be executed), -ETIMEDOUT, or a negative errno. */
-int run_wait(char *const argv[], char *const envp[], const char *out, long timeout_ms);
-
 /* proc.c: wait at most TIMEOUT_MS for the child PID to exit, its wait
  * status into *STATUS; after that, kill and reap it. Returns 0,
  * -ETIMEDOUT or a negative errno from waitpid. */
@@ -210,9 +204,6 @@ int child_wait(pid_t pid, long timeout_ms, int *status);
  * with "sh" as its first argument, *ARG1; NULL for /bin/sh). Its path into
  * PATH. Returns 0, -ENOENT (neither is executable) or -ENAMETOOLONG. */
 int shell_argv(const char *root, char *path, size_t size, const char **arg1);
-
-/* proc.c: a wait status as a number: the exit status, or 128 + signal. */
-int child_status(int status);
 
 /* devspec.c: parse "nfs:SERVER:/PATH", "UUID=..", "LABEL=..", "/dev/X",
  * "X", each with an optional ":FSTYPE". Returns 0 or -EINVAL. */
@@ -246,8 +237,7 @@ void report_outcome(struct boot *b, bool ok);
 struct iface_req {
 	const char *device;        /* ip= device or NULL */
 	const char *bootif;        /* MAC or NULL */
-	int link_wait_ms;          /* how long to wait for carrier */
-	bool bring_up;             /* set interfaces up (false in tests) */
+	int link_wait_ms;          /* nbinit.link_wait, for messages */
 };
 /* The interfaces that may carry the boot under ROOT/sys/class/net, as
  * Alpine chooses: the ip= device, else the one whose MAC is BOOTIF (*NAMED
@@ -257,12 +247,12 @@ struct iface_req {
  * says why) or -errno. */
 int iface_candidates(const char *root, const struct iface_req *r, char out[][IF_NAMESIZE], int max,
                      bool *named, char *why, size_t whylen);
-/* Choose the boot interface under ROOT/sys/class/net following Alpine:
- * the ip= device; the BOOTIF MAC; the first physical interface with carrier
- * within the link wait; else the first physical one. Writes its name into
- * OUT. Returns 0, -ENODEV (none usable; WHY says why) or -errno. */
-int iface_choose(const char *root, const struct iface_req *r, char *out,
-                 char *why, size_t whylen);
+/* For a static ip=: the boot interface among the candidates C[0..N) that
+ * iface_candidates gave (NAMED as it said): the named one, else the first
+ * with carrier under ROOT/sys within WAIT_MS, else the first one (with a
+ * warning naming R's link wait). Returns its index. */
+int iface_pick(const char *root, const struct iface_req *r, char c[][IF_NAMESIZE], int n, bool named,
+               long wait_ms);
 
 /* Set IFF_UP on IFNAME. Returns 0 or -errno. */
 int iface_set_up(const char *ifname);

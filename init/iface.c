@@ -1,8 +1,9 @@
 /* Choosing the boot interface, as Alpine does: the ip= device; else the
  * interface whose MAC is BOOTIF; else every physical interface is a
- * candidate (net.c runs DHCP on all of them at once; iface_choose takes the
- * first with carrier within the link wait, else the first one). Reads only
- * ROOT/sys/class/net so tests run it on a fixture tree. */
+ * candidate (iface_candidates: net.c runs DHCP on all of them at once;
+ * for a static ip= iface_pick takes the first with carrier within the link
+ * wait, else the first one). Reads only ROOT/sys/class/net so tests run it
+ * on a fixture tree. */
 #include <ctype.h>
 #include <dirent.h>
 #include <errno.h>
@@ -184,38 +185,19 @@ named:
 	return 1;
 }
 
-int iface_choose(const char *root, const struct iface_req *r, char *out,
-                 char *why, size_t whylen)
+int iface_pick(const char *root, const struct iface_req *r, char c[][IF_NAMESIZE], int n, bool named,
+               long wait_ms)
 {
-	char c[MAX_IFACES][IF_NAMESIZE], names[256] = "";
-	bool named;
-	int n, i;
+	long long t0 = mono_ms();
+	int i;
 
-	n = iface_candidates(root, r, c, MAX_IFACES, &named, why, whylen);
-	if (n < 0)
-		return n;
-	if (!named && r->bootif && *r->bootif)
-		log_warn("net: BOOTIF %s: no interface has this address; choosing by link", r->bootif);
-	if (!named) {
-		if (r->bring_up)
-			for (i = 0; i < n; i++) {
-				int err = iface_set_up(c[i]);
-				if (err)
-					log_warn("net: %s: cannot set it up: %s", c[i], strerror(-err));
-			}
-		i = carrier_wait(root, c, n, r->link_wait_ms);
-		if (i < 0) {
-			for (i = 0; i < n; i++) {
-				size_t l = strlen(names);
-				snprintf(names + l, sizeof(names) - l, "%s%s", l ? ", " : "", c[i]);
-			}
-			if (n > 1 || r->link_wait_ms > 0)
-				log_warn("net: no carrier on %s within %d s; trying %s", names, r->link_wait_ms / 1000, c[0]);
-			i = 0;
-		}
-	} else {
+	if (named || n <= 1)
+		return 0;
+	i = carrier_wait(root, c, n, wait_ms);
+	tl_wait("carrier", "(choosing the interface)", t0, mono_ms());
+	if (i < 0) {
+		log_warn("net: no carrier on any interface within %d s; trying %s", r->link_wait_ms / 1000, c[0]);
 		i = 0;
 	}
-	snprintf(out, IF_NAMESIZE, "%s", c[i]);
-	return 0;
+	return i;
 }

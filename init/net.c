@@ -236,7 +236,6 @@ void net_link_start(struct boot *b)
 	struct iface_req req = {
 		.device = b->o.ip.device,
 		.bootif = b->o.bootif,
-		.bring_up = true,
 	};
 	char c[NET_MAX_CANDS][IF_NAMESIZE], why[512];
 	bool named;
@@ -267,7 +266,6 @@ int net_up(struct boot *b)
 		.device = b->o.ip.device,
 		.bootif = b->o.bootif,
 		.link_wait_ms = b->o.link_wait_ms,
-		.bring_up = true,
 	};
 	long long start = mono_ms(), link_deadline = start + b->o.link_wait_ms;
 	char why[512], p[BOOT_PATH], a[INET_ADDRSTRLEN], g[INET_ADDRSTRLEN];
@@ -310,17 +308,7 @@ int net_up(struct boot *b)
 		if ((err = dhcp_lease(b, c, n, link_deadline)))
 			return err;
 	} else {
-		i = 0;
-		if (!named && n > 1) {
-			long long t0 = mono_ms();
-			i = carrier_wait(b->root, c, n, (long)(link_deadline - t0));
-			tl_wait("carrier", "(choosing the interface)", t0, mono_ms());
-			if (i < 0) {
-				log_warn("net: no carrier on any interface within %d s; trying %s",
-				         b->o.link_wait_ms / 1000, c[0]);
-				i = 0;
-			}
-		}
+		i = iface_pick(b->root, &req, c, n, named, (long)(link_deadline - mono_ms()));
 		snprintf(nc->ifname, IF_NAMESIZE, "%s", c[i]);
 		wait_carrier(b, nc->ifname, (long)(link_deadline - mono_ms()));
 		log_info("net: using %s", nc->ifname);

@@ -1,7 +1,6 @@
-/* Child processes with a bound on time (child_wait: udhcpc, the NFS mount,
- * package scripts), their exit status in words, and the rescue shell's argv. */
+/* Child processes with a bound on time (child_wait: the NFS mount, package
+ * scripts) and the rescue shell's argv. */
 #include <errno.h>
-#include <fcntl.h>
 #include <poll.h>
 #include <stdio.h>
 #include <signal.h>
@@ -11,8 +10,6 @@
 #include <unistd.h>
 
 #include "boot.h"
-
-extern char **environ;
 
 int child_wait(pid_t pid, long timeout_ms, int *status)
 {
@@ -48,37 +45,6 @@ int child_wait(pid_t pid, long timeout_ms, int *status)
 	if (pfd >= 0)
 		close(pfd);
 	return err;
-}
-
-int child_status(int status)
-{
-	if (WIFEXITED(status))
-		return WEXITSTATUS(status);
-	return 128 + (WIFSIGNALED(status) ? WTERMSIG(status) : 0);
-}
-
-int run_wait(char *const argv[], char *const envp[], const char *out, long timeout_ms)
-{
-	int status, err;
-	pid_t pid;
-
-	pid = fork();
-	if (pid < 0)
-		return -errno;
-	if (pid == 0) {
-		if (out) {
-			int fd = open(out, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
-			if (fd >= 0) {
-				dup2(fd, STDOUT_FILENO);
-				dup2(fd, STDERR_FILENO);
-			}
-		}
-		execve(argv[0], argv, envp ? envp : environ);
-		_exit(127);
-	}
-	if ((err = child_wait(pid, timeout_ms, &status)))
-		return err;
-	return child_status(status);
 }
 
 int shell_argv(const char *root, char *path, size_t size, const char **arg1)

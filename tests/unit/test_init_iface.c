@@ -1,6 +1,8 @@
-/* Interface choice on fixture sysfs trees: each row lays out
- * ROOT/sys/class/net/<if>/{address,carrier,ifindex,device} and asks
- * iface_choose() which interface Alpine's rules pick. */
+/* Interface choice on fixture sysfs trees, with the two functions net_up
+ * chooses with: each row lays out ROOT/sys/class/net/<if>/{address,carrier,
+ * ifindex,device} and asks iface_candidates which interfaces may carry the
+ * boot (DHCP runs on all of them at once) and iface_pick which one a
+ * static ip= takes, by Alpine's rules. */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -25,44 +27,45 @@ struct row {
 	const char *device, *bootif;
 	int want_err;
 	const char *want, *why_has;
+	const char *cands;     /* iface_candidates' list, ", " between */
 };
 
-#define ROW(what, ifs, dev, bootif, err, want, why) \
-	{ __FILE__, __LINE__, what, ifs, dev, bootif, err, want, why }
+#define ROW(what, ifs, dev, bootif, err, want, why, cands) \
+	{ __FILE__, __LINE__, what, ifs, dev, bootif, err, want, why, cands }
 #define IFS(...) { __VA_ARGS__ }
 
 static const struct row rows[] = {
-	ROW("no interface at all", IFS({0}), NULL, NULL, -ENODEV, NULL, "no physical network interface (found: none)"),
+	ROW("no interface at all", IFS({0}), NULL, NULL, -ENODEV, NULL, "no physical network interface (found: none)", NULL),
 	ROW("only lo and a bridge: none physical",
 	    IFS({ "lo", "00:00:00:00:00:00", 1, 0 }, { "br0", "52:54:00:00:00:09", 1, 0 }),
-	    NULL, NULL, -ENODEV, NULL, "found: lo, br0"),
+	    NULL, NULL, -ENODEV, NULL, "found: lo, br0", NULL),
 	ROW("all down: the first physical one",
 	    IFS({ "lo", "00:00:00:00:00:00", 1, 0 }, { "eth0", "52:54:00:00:00:01", 0, 1 }, { "eth1", "52:54:00:00:00:02", 0, 1 }),
-	    NULL, NULL, 0, "eth0", NULL),
+	    NULL, NULL, 0, "eth0", NULL, "eth0, eth1"),
 	ROW("first with carrier wins",
 	    IFS({ "lo", "00:00:00:00:00:00", 1, 0 }, { "eth0", "52:54:00:00:00:01", 0, 1 }, { "eth1", "52:54:00:00:00:02", 1, 1 }),
-	    NULL, NULL, 0, "eth1", NULL),
+	    NULL, NULL, 0, "eth1", NULL, "eth0, eth1"),
 	ROW("first up among several up",
 	    IFS({ "eth0", "52:54:00:00:00:01", 1, 1 }, { "eth1", "52:54:00:00:00:02", 1, 1 }),
-	    NULL, NULL, 0, "eth0", NULL),
+	    NULL, NULL, 0, "eth0", NULL, "eth0, eth1"),
 	ROW("virtual interface with carrier is not chosen",
 	    IFS({ "dummy0", "52:54:00:00:00:07", 1, 0 }, { "eth0", "52:54:00:00:00:01", 0, 1 }),
-	    NULL, NULL, 0, "eth0", NULL),
+	    NULL, NULL, 0, "eth0", NULL, "eth0"),
 	ROW("BOOTIF picks the matching MAC even when down",
 	    IFS({ "eth0", "52:54:00:00:00:01", 1, 1 }, { "eth1", "52:54:00:00:00:02", 0, 1 }),
-	    NULL, "52:54:00:00:00:02", 0, "eth1", NULL),
+	    NULL, "52:54:00:00:00:02", 0, "eth1", NULL, "eth1"),
 	ROW("BOOTIF compares case-insensitively",
 	    IFS({ "eth0", "52:54:00:aa:bb:01", 1, 1 }, { "eth1", "52:54:00:aa:bb:02", 0, 1 }),
-	    NULL, "52:54:00:AA:BB:02", 0, "eth1", NULL),
+	    NULL, "52:54:00:AA:BB:02", 0, "eth1", NULL, "eth1"),
 	ROW("BOOTIF that matches nothing falls back to carrier",
 	    IFS({ "eth0", "52:54:00:00:00:01", 0, 1 }, { "eth1", "52:54:00:00:00:02", 1, 1 }),
-	    NULL, "52:54:00:00:00:99", 0, "eth1", NULL),
+	    NULL, "52:54:00:00:00:99", 0, "eth1", NULL, "eth0, eth1"),
 	ROW("ip= device wins over BOOTIF",
 	    IFS({ "eth0", "52:54:00:00:00:01", 0, 1 }, { "eth1", "52:54:00:00:00:02", 1, 1 }),
-	    "eth0", "52:54:00:00:00:02", 0, "eth0", NULL),
+	    "eth0", "52:54:00:00:00:02", 0, "eth0", NULL, "eth0"),
 	ROW("ip= device that does not exist",
 	    IFS({ "eth0", "52:54:00:00:00:01", 1, 1 }),
-	    "eth7", NULL, -ENODEV, NULL, "eth7 (from ip=): no such interface (found: eth0)"),
+	    "eth7", NULL, -ENODEV, NULL, "eth7 (from ip=): no such interface (found: eth0)", NULL),
 };
 
 static void put(const char *dir, const char *name, const char *text)
@@ -102,22 +105,31 @@ int main(void)
 	for (i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
 		const struct row *r = &rows[i];
 		char tmpl[] = "/tmp/nbiface.XXXXXX", cmd[64], out[IF_NAMESIZE] = "", why[512] = "";
-		struct iface_req req = { r->device, r->bootif, 0, false };
+		struct iface_req req = { r->device, r->bootif, 0 };
+		char c[NET_MAX_CANDS][IF_NAMESIZE], list[256] = "";
 		char *root = mkdtemp(tmpl);
-		int err;
+		bool named = false;
+		int err, n, k;
 
 		if (!root) {
 			ok_at(0, r->file, r->line, "%s: mkdtemp", r->what);
 			continue;
 		}
 		lay_out(root, r->ifs);
-		err = iface_choose(root, &req, out, why, sizeof(why));
+		n = iface_candidates(root, &req, c, NET_MAX_CANDS, &named, why, sizeof(why));
+		for (k = 0; k < n; k++)
+			snprintf(list + strlen(list), sizeof(list) - strlen(list), "%s%s", k ? ", " : "", c[k]);
 		if (r->want_err) {
+			err = n < 0 ? n : 0;
 			ok_at(err == r->want_err && strstr(why, r->why_has), r->file, r->line,
 			      "%s: error %d '%s'", r->what, err, why);
 		} else {
-			ok_at(err == 0 && !strcmp(out, r->want), r->file, r->line,
-			      "%s: chose '%s' (want %s) err %d %s", r->what, out, r->want, err, why);
+			ok_at(n > 0 && !strcmp(list, r->cands), r->file, r->line,
+			      "%s: candidates '%s' (want '%s'), named %d", r->what, list, r->cands, named);
+			k = n > 0 ? iface_pick(root, &req, c, n, named, 0) : -1;
+			snprintf(out, sizeof(out), "%s", k >= 0 && k < n ? c[k] : "");
+			ok_at(!strcmp(out, r->want), r->file, r->line,
+			      "%s: a static ip= takes '%s' (want %s)", r->what, out, r->want);
 		}
 		snprintf(cmd, sizeof(cmd), "rm -rf %s", root);
 		if (system(cmd) != 0)
