@@ -27,11 +27,13 @@ STRIP   ?= strip
 
 -include config.mak
 
-# LIBC=musl: out/init linked with musl (Debian's musl-gcc, musl-tools) and
-# the libraries tests/build-sysroot builds for it from Debian's source
-# packages into out/sysroot (zlib, BearSSL, libblkid). LIBC=glibc: the
-# host's gcc and glibc with Debian's -dev archives. Switching rebuilds all.
-LIBC    ?= glibc
+# LIBC=musl (the default): out/init linked with musl (Debian's musl-gcc,
+# musl-tools) and the libraries tests/build-sysroot builds for it from
+# Debian's source packages into out/sysroot (zlib, BearSSL, libblkid).
+# LIBC=glibc: the host's gcc and glibc with Debian's -dev archives; make
+# check builds it too, into out/glibc (OUT=out/glibc). Switching LIBC in
+# one OUT rebuilds all.
+LIBC    ?= musl
 SYSROOT ?= out/sysroot
 ifeq ($(LIBC),musl)
 ifeq ($(origin CC),default)
@@ -44,10 +46,10 @@ else ifneq ($(LIBC),glibc)
 $(error LIBC=$(LIBC): glibc or musl)
 endif
 
+OUT ?= out
+
 # Fuzz targets and sanitizer builds of the unit tests (fuzz/).
 -include fuzz/fuzz.mk
-
-OUT := out
 
 # Certificates are checked against max(clock, build time): a machine without
 # a real-time clock boots in 1970 (lib/tls.c). SOURCE_DATE_EPOCH is honoured.
@@ -134,11 +136,14 @@ tests: $(TESTS)
 unit: all tests
 	prove -f $(OUT)/tests/test_*
 
-# The whole suite: installs what it needs, builds, unit tests, QEMU boots.
+# The whole suite: installs what it needs, builds, unit tests, QEMU boots
+# (tests/*.t) of the musl init; and the glibc build into $(OUT)/glibc with
+# its unit tests (tests/size.t holds both inits to their budgets).
 check:
 	tests/setup
 	$(MAKE) all tests
-	prove -f -j2 $(OUT)/tests/test_* tests/*.t
+	$(MAKE) OUT=$(OUT)/glibc LIBC=glibc all tests
+	prove -f -j2 $(OUT)/tests/test_* $(OUT)/glibc/tests/test_* tests/*.t
 
 # The README's first command: build, pack, PXE-boot the lab, show the result.
 demo:

@@ -16,9 +16,12 @@ FUZZ_SUBMAKE = $(MAKE) --no-print-directory -f fuzz/rules.mk \
 	OUT='$(OUT)' LIB_SRC='$(LIB_SRC)' INIT_SRC='$(INIT_SRC)' TEST_SRC='$(TEST_SRC)' \
 	CPPFLAGS='$(CPPFLAGS)' WARN='$(WARN)' LIBS='$(LIBS)'
 
+# The fuzzers and the ASan tests are host programs built with clang against
+# glibc: with LIBC=musl (the default) the top Makefile is read again with
+# LIBC=glibc, so that LIB_SRC, CPPFLAGS and LIBS are the glibc build's.
 .PHONY: fuzz fuzz-smoke fuzz-long fuzz-list asan-tests
 fuzz fuzz-smoke fuzz-long fuzz-list asan-tests:
-	+@$(FUZZ_SUBMAKE) $@
+	+@$(if $(filter glibc,$(LIBC)),$(FUZZ_SUBMAKE) $@,$(MAKE) --no-print-directory LIBC=glibc $@)
 
 # Defining targets here must not change what a plain `make` builds.
 .DEFAULT_GOAL := $(fuzz_saved_goal)
