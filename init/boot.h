@@ -5,6 +5,7 @@
 #define NB_BOOT_H
 
 #include <stdbool.h>
+#include <stdio.h>
 #include <net/if.h>
 #include <netinet/in.h>
 
@@ -129,6 +130,11 @@ int options_lint(struct boot *b, void (*emit)(void *ctx, const char *line), void
  * command line), N of them into *N. */
 const char *const *options_known(int *n);
 int options_parse_text(struct boot *b, const char *text);
+/* options.c: what the boot parsed into B will use (network, interface,
+ * modules, media, overlay, repositories, packages, timeouts, new root,
+ * init, failure policy, report, console), one "what: value" line each
+ * onto F, as `init --check` prints it. */
+void options_describe(const struct boot *b, FILE *f);
 int modules_load(struct boot *b);      /* modules.c */
 int net_up(struct boot *b);            /* net.c */
 /* The most interfaces the net phase considers at once. */

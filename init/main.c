@@ -150,12 +150,6 @@ static void warn_line(void *ctx, const char *line)
 		log_warn("%s", line);
 }
 
-static const char *secs(int ms, char *buf, size_t size)
-{
-	snprintf(buf, size, "%d s", ms / 1000);
-	return buf;
-}
-
 /* `nbinit --check [--strict] 'CMDLINE'`: parse a command line as the init
  * would, print its warnings and everything it will use, for admins checking
  * options before a reboot. Exit 0, 1 (an error; with --strict also a
@@ -164,7 +158,6 @@ static int check_main(const char *text, bool strict)
 {
 	struct boot *b = &boot;
 	const struct opts *o = &b->o;
-	char a[INET_ADDRSTRLEN], t[32];
 	int warnings;
 
 	b->root = "";
@@ -176,74 +169,7 @@ static int check_main(const char *text, bool strict)
 		return 1;   /* the error line is printed */
 	}
 	warnings = options_lint(b, warn_line, stdout);
-	printf("network: %s\n", !b->net_needed ? "not needed" :
-	       (!o->ip_given || o->ip.mode == IPCONF_DHCP) ? "DHCP" : "static ip=");
-	if (b->net_needed && o->ip_given && o->ip.mode != IPCONF_DHCP) {
-		printf("  address: %s\n", inet_ntop(AF_INET, &o->ip.client, a, sizeof(a)));
-		printf("  netmask: %s\n", o->ip.netmask.s_addr ? inet_ntop(AF_INET, &o->ip.netmask, a, sizeof(a)) :
-		       "(none: the class default)");
-		printf("  gateway: %s\n", o->ip.gw.s_addr ? inet_ntop(AF_INET, &o->ip.gw, a, sizeof(a)) : "(none)");
-		if (o->ip.hostname[0])
-			printf("  hostname: %s\n", o->ip.hostname);
-		for (int i = 0; i < 2; i++)
-			if (o->ip.dns[i].s_addr)
-				printf("  name server: %s\n", inet_ntop(AF_INET, &o->ip.dns[i], a, sizeof(a)));
-	} else if (b->net_needed) {
-		printf("  DHCP: %d udhcpc runs, backoff %d ms doubling to %d ms\n", o->dhcp_retry.attempts,
-		       o->dhcp_retry.first_ms, o->dhcp_retry.cap_ms);
-	}
-	if (o->ip.device[0])
-		printf("interface: %s (ip=)\n", o->ip.device);
-	else if (o->bootif[0])
-		printf("interface: the one with MAC %s (BOOTIF)\n", o->bootif);
-	else if (b->net_needed)
-		printf("interface: the first with carrier within %s (nbinit.link_wait)\n", secs(o->link_wait_ms, t, sizeof(t)));
-	printf("modules: %s\n", o->modules[0] ? o->modules : "(none besides coldplug and what the options need)");
-	if (o->alpine_dev.kind) {
-		char d[600];
-		printf("boot media: %s\n", devspec_str(&o->alpine_dev, d, sizeof(d)));
-	}
-	if (o->ovl == OVL_URL)
-		printf("overlay: GET %s\n", o->apkovl);
-	else if (o->ovl == OVL_DEV) {
-		char d[600];
-		printf("overlay: %s on %s\n", o->apkovl[0] ? o->apkovl : "*.apkovl.tar.gz",
-		       devspec_str(&o->ovl_dev, d, sizeof(d)));
-	} else if (o->ovl == OVL_PATH)
-		printf("overlay: %s\n", o->apkovl);
-	else
-		printf("overlay: the boot media's *.apkovl.tar.gz, if any\n");
-	if (o->ovl_verify)
-		printf("  signature: required (nbinit.apkovl_verify)\n");
-	printf("repositories: %s\n", o->alpine_repo[0] ? o->alpine_repo : "the boot media's .boot_repository directories");
-	printf("packages: alpine-base, the overlay's /etc/apk/world%s%s\n", o->pkgs[0] ? ", " : "", o->pkgs);
-	printf("  index signatures: %s\n", o->allow_untrusted ? "not required (nbinit.allow_untrusted)" :
-	       "required (/etc/apk/keys)");
-	printf("  script timeout: %s\n", secs(o->script_timeout_ms, t, sizeof(t)));
-	printf("HTTP: timeout %s, whole request %s\n", secs(o->http_timeout_ms, t, sizeof(t)),
-	       secs(o->http_deadline_ms, a, sizeof(a)));
-	printf("waits: block device %s, NFS mount %s\n", secs(o->dev_wait_ms, t, sizeof(t)),
-	       secs(o->nfs_timeout_ms, a, sizeof(a)));
-	printf("new root: tmpfs %s\n", o->rootflags);
-	printf("init: %s %s\n", o->init, o->init_args);
-	if (o->onfail == ONFAIL_REBOOT)
-		printf("on failure: reboot after %d s (nbinit.onfail)\n", o->onfail_delay_s);
-	else if (o->onfail == ONFAIL_POWEROFF)
-		printf("on failure: power off (nbinit.onfail)\n");
-	else if (o->onfail == ONFAIL_SHELL)
-		printf("on failure: rescue shell (nbinit.onfail)\n");
-	else if (o->panic_given && o->panic > 0)
-		printf("on failure: exit so the kernel reboots after %d s (panic=%d)\n", o->panic, o->panic);
-	else if (o->panic_given && o->panic < 0)
-		printf("on failure: exit so the kernel reboots at once (panic=%d)\n", o->panic);
-	else if (o->panic_given)
-		printf("on failure: exit, and the kernel halts (panic=0)\n");
-	else
-		printf("on failure: rescue shell\n");
-	if (o->report[0])
-		printf("report: POST the outcome to %s\n", o->report);
-	if (o->quiet || o->debug)
-		printf("console: %s\n", o->debug ? "debug_init: extra detail" : "quiet: warnings and errors only");
+	options_describe(b, stdout);
 	if (warnings)
 		printf("%d warning%s%s\n", warnings, warnings > 1 ? "s" : "", strict ? " (--strict: exit 1)" : "");
 	return strict && warnings ? 1 : 0;

@@ -1,7 +1,9 @@
 /* Phase 1: the kernel command line. Tokenized once; the last occurrence of
  * an option wins; unknown options are ignored (options_lint warns about
  * those that look like ours). A value that cannot be right is an error
- * naming the option. */
+ * naming the option. options_describe says what the boot will use
+ * (init --check). */
+#include <arpa/inet.h>
 #include <ctype.h>
 #include <stdarg.h>
 #include <errno.h>
@@ -558,4 +560,88 @@ int options_lint(struct boot *b, void (*emit)(void *ctx, const char *line), void
 			     "(ARCH/APKINDEX.tar.gz); using %s", v, b->o.alpine_repo);
 	}
 	return l.n;
+}
+
+static const char *secs(int ms, char *buf, size_t size)
+{
+	snprintf(buf, size, "%d s", ms / 1000);
+	return buf;
+}
+
+void options_describe(const struct boot *b, FILE *f)
+{
+	const struct opts *o = &b->o;
+	char a[INET_ADDRSTRLEN], t[32];
+
+	fprintf(f, "network: %s\n", !b->net_needed ? "not needed" :
+	           (!o->ip_given || o->ip.mode == IPCONF_DHCP) ? "DHCP" : "static ip=");
+	if (b->net_needed && o->ip_given && o->ip.mode != IPCONF_DHCP) {
+		fprintf(f, "  address: %s\n", inet_ntop(AF_INET, &o->ip.client, a, sizeof(a)));
+		fprintf(f, "  netmask: %s\n", o->ip.netmask.s_addr ? inet_ntop(AF_INET, &o->ip.netmask, a, sizeof(a)) :
+		           "(none: the class default)");
+		fprintf(f, "  gateway: %s\n", o->ip.gw.s_addr ? inet_ntop(AF_INET, &o->ip.gw, a, sizeof(a)) : "(none)");
+		if (o->ip.hostname[0])
+			fprintf(f, "  hostname: %s\n", o->ip.hostname);
+		for (int i = 0; i < 2; i++)
+			if (o->ip.dns[i].s_addr)
+				fprintf(f, "  name server: %s\n", inet_ntop(AF_INET, &o->ip.dns[i], a, sizeof(a)));
+	} else if (b->net_needed) {
+		fprintf(f, "  DHCP: %d udhcpc runs, backoff %d ms doubling to %d ms\n", o->dhcp_retry.attempts,
+		           o->dhcp_retry.first_ms, o->dhcp_retry.cap_ms);
+	}
+	if (o->ip.device[0])
+		fprintf(f, "interface: %s (ip=)\n", o->ip.device);
+	else if (o->bootif[0])
+		fprintf(f, "interface: the one with MAC %s (BOOTIF)\n", o->bootif);
+	else if (b->net_needed && (!o->ip_given || o->ip.mode == IPCONF_DHCP))
+		fprintf(f, "interface: every physical one, the first lease wins (links waited for up to %s, "
+		           "nbinit.link_wait)\n", secs(o->link_wait_ms, t, sizeof(t)));
+	else if (b->net_needed)
+		fprintf(f, "interface: the first with carrier within %s (nbinit.link_wait)\n", secs(o->link_wait_ms, t, sizeof(t)));
+	fprintf(f, "modules: %s\n", o->modules[0] ? o->modules : "(none besides coldplug and what the options need)");
+	if (o->alpine_dev.kind) {
+		char d[600];
+		fprintf(f, "boot media: %s\n", devspec_str(&o->alpine_dev, d, sizeof(d)));
+	}
+	if (o->ovl == OVL_URL)
+		fprintf(f, "overlay: GET %s\n", o->apkovl);
+	else if (o->ovl == OVL_DEV) {
+		char d[600];
+		fprintf(f, "overlay: %s on %s\n", o->apkovl[0] ? o->apkovl : "*.apkovl.tar.gz",
+		           devspec_str(&o->ovl_dev, d, sizeof(d)));
+	} else if (o->ovl == OVL_PATH)
+		fprintf(f, "overlay: %s\n", o->apkovl);
+	else
+		fprintf(f, "overlay: the boot media's *.apkovl.tar.gz, if any\n");
+	if (o->ovl_verify)
+		fprintf(f, "  signature: required (nbinit.apkovl_verify)\n");
+	fprintf(f, "repositories: %s\n", o->alpine_repo[0] ? o->alpine_repo : "the boot media's .boot_repository directories");
+	fprintf(f, "packages: alpine-base, the overlay's /etc/apk/world%s%s\n", o->pkgs[0] ? ", " : "", o->pkgs);
+	fprintf(f, "  index signatures: %s\n", o->allow_untrusted ? "not required (nbinit.allow_untrusted)" :
+	           "required (/etc/apk/keys)");
+	fprintf(f, "  script timeout: %s\n", secs(o->script_timeout_ms, t, sizeof(t)));
+	fprintf(f, "HTTP: timeout %s, whole request %s\n", secs(o->http_timeout_ms, t, sizeof(t)),
+	           secs(o->http_deadline_ms, a, sizeof(a)));
+	fprintf(f, "waits: block device %s, NFS mount %s\n", secs(o->dev_wait_ms, t, sizeof(t)),
+	           secs(o->nfs_timeout_ms, a, sizeof(a)));
+	fprintf(f, "new root: tmpfs %s\n", o->rootflags);
+	fprintf(f, "init: %s %s\n", o->init, o->init_args);
+	if (o->onfail == ONFAIL_REBOOT)
+		fprintf(f, "on failure: reboot after %d s (nbinit.onfail)\n", o->onfail_delay_s);
+	else if (o->onfail == ONFAIL_POWEROFF)
+		fprintf(f, "on failure: power off (nbinit.onfail)\n");
+	else if (o->onfail == ONFAIL_SHELL)
+		fprintf(f, "on failure: rescue shell (nbinit.onfail)\n");
+	else if (o->panic_given && o->panic > 0)
+		fprintf(f, "on failure: exit so the kernel reboots after %d s (panic=%d)\n", o->panic, o->panic);
+	else if (o->panic_given && o->panic < 0)
+		fprintf(f, "on failure: exit so the kernel reboots at once (panic=%d)\n", o->panic);
+	else if (o->panic_given)
+		fprintf(f, "on failure: exit, and the kernel halts (panic=0)\n");
+	else
+		fprintf(f, "on failure: rescue shell\n");
+	if (o->report[0])
+		fprintf(f, "report: POST the outcome to %s\n", o->report);
+	if (o->quiet || o->debug)
+		fprintf(f, "console: %s\n", o->debug ? "debug_init: extra detail" : "quiet: warnings and errors only");
 }

@@ -3,6 +3,7 @@
 #include <arpa/inet.h>
 #include <glob.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "boot.h"
@@ -224,6 +225,110 @@ static void source_options(void)
 	ok(found > 20, "the sources look up %d option names", found);
 }
 
+/* options_describe (what `init --check` prints): each row a command line,
+ * lines the description must hold exactly and lines it must not. */
+struct drow {
+	const char *file; int line;
+	const char *cmdline;
+	const char *has[10];    /* whole lines, NULL-ended */
+	const char *hasnt[6];   /* line prefixes that must be absent */
+};
+
+#define D(c, has, hasnt) { __FILE__, __LINE__, c, has, hasnt }
+#define L(...) { __VA_ARGS__, NULL }
+
+static const struct drow drows[] = {
+	D("ip=dhcp apkovl=http://10.0.2.2/{MAC}.tar.gz",
+	  L("network: DHCP", "  DHCP: 4 udhcpc runs, backoff 1000 ms doubling to 8000 ms",
+	    "interface: every physical one, the first lease wins (links waited for up to 10 s, nbinit.link_wait)",
+	    "overlay: GET http://10.0.2.2/{MAC}.tar.gz", "on failure: rescue shell"),
+	  L("  address:", "  signature:", "report:", "console:")),
+	D("ip=10.0.2.15::10.0.2.2:255.255.255.0:nbstatic::off:10.0.2.3 nbinit.link_wait=3",
+	  L("network: static ip=", "  address: 10.0.2.15", "  netmask: 255.255.255.0", "  gateway: 10.0.2.2",
+	    "  hostname: nbstatic", "  name server: 10.0.2.3",
+	    "interface: the first with carrier within 3 s (nbinit.link_wait)"),
+	  L("  DHCP:")),
+	D("ip=10.0.2.15:::::eth1:off",
+	  L("network: static ip=", "  netmask: 255.0.0.0", "  gateway: (none)", "interface: eth1 (ip=)"),
+	  L("  hostname:", "  name server:")),
+	D("ip=dhcp BOOTIF=01-52-54-00-AB-CD-EF nbinit.dhcp_tries=2",
+	  L("network: DHCP", "interface: the one with MAC 52:54:00:ab:cd:ef (BOOTIF)"),
+	  L("interface: every")),
+	D("quiet",
+	  L("network: not needed", "overlay: the boot media's *.apkovl.tar.gz, if any",
+	    "repositories: the boot media's .boot_repository directories", "console: quiet: warnings and errors only"),
+	  L("interface:", "  DHCP:")),
+	D("ovl_dev=LABEL=NBOVL:vfat nbinit.apkovl_verify",
+	  L("network: not needed", "overlay: *.apkovl.tar.gz on LABEL=NBOVL", "  signature: required (nbinit.apkovl_verify)"),
+	  L("overlay: GET")),
+	D("ip=dhcp apkovl=http://x/o.tar.gz alpine_repo=http://x/v3.20/main pkgs=vim,htop nbinit.allow_untrusted "
+	  "nbinit.script_timeout=5 nbinit.onfail=reboot:30 nbinit.report=http://x/r debug_init",
+	  L("repositories: http://x/v3.20/main", "packages: alpine-base, the overlay's /etc/apk/world, vim,htop",
+	    "  index signatures: not required (nbinit.allow_untrusted)", "  script timeout: 5 s",
+	    "on failure: reboot after 30 s (nbinit.onfail)", "report: POST the outcome to http://x/r",
+	    "console: debug_init: extra detail"),
+	  L("  index signatures: required")),
+	D("nbinit.onfail=poweroff", L("on failure: power off (nbinit.onfail)", "  script timeout: 60 s",
+	                             "  index signatures: required (/etc/apk/keys)"), L("report:")),
+	D("nbinit.onfail=shell panic=10", L("on failure: rescue shell (nbinit.onfail)"), L("on failure: exit")),
+	D("panic=10", L("on failure: exit so the kernel reboots after 10 s (panic=10)"), L("on failure: rescue")),
+	D("panic=-1", L("on failure: exit so the kernel reboots at once (panic=-1)"), L("on failure: rescue")),
+	D("panic=0", L("on failure: exit, and the kernel halts (panic=0)"), L("on failure: rescue")),
+	D("init=/sbin/runit rootflags=size=50% nbinit.http_timeout=4 nbinit.dev_wait=7",
+	  L("init: /sbin/runit ", "new root: tmpfs size=50%", "waits: block device 7 s, NFS mount 30 s"),
+	  L("init: /sbin/init")),
+};
+
+static void describe_rows(void)
+{
+	static struct boot b;
+	size_t i, k;
+
+	for (i = 0; i < sizeof(drows) / sizeof(drows[0]); i++) {
+		const struct drow *r = &drows[i];
+		char *text = NULL, *p;
+		size_t len = 0;
+		bool clean = true;
+		int err, failed = tap_failed;
+		FILE *f;
+
+		memset(&b, 0, sizeof(b));
+		b.root = "";
+		b.phase = "cmdline";
+		err = options_parse_text(&b, r->cmdline);
+		f = open_memstream(&text, &len);
+		if (err || !f) {
+			ok_at(0, r->file, r->line, "describe %s: parse %d (%s)", r->cmdline, err, b.why);
+			if (f)
+				fclose(f);
+			free(text);
+			continue;
+		}
+		options_describe(&b, f);
+		fclose(f);
+		for (p = text; *p; p++)
+			clean &= *p == '\n' || (*p >= ' ' && *p < 0x7f);
+		ok_at(len > 0 && clean && text[len - 1] == '\n', r->file, r->line,
+		      "describe %s: %zu bytes of printable lines", r->cmdline, len);
+		for (k = 0; r->has[k]; k++) {
+			char want[512];
+			snprintf(want, sizeof(want), "\n%s\n", r->has[k]);
+			ok_at(strstr(text, want + 1) == text ? !strncmp(text, want + 1, strlen(want + 1))
+			                                     : strstr(text, want) != NULL,
+			      r->file, r->line, "describe %s: has '%s'", r->cmdline, r->has[k]);
+		}
+		for (k = 0; r->hasnt[k]; k++) {
+			char want[512];
+			snprintf(want, sizeof(want), "\n%s", r->hasnt[k]);
+			ok_at(!strstr(text, want) && strncmp(text, r->hasnt[k], strlen(r->hasnt[k])), r->file, r->line,
+			      "describe %s: no '%s...'", r->cmdline, r->hasnt[k]);
+		}
+		if (tap_failed > failed)
+			diag("the description:\n%s", text);
+		free(text);
+	}
+}
+
 int main(void)
 {
 	static struct boot b;
@@ -290,5 +395,6 @@ int main(void)
 		ok(want == k, "options_known has %d of the %d options checked (of %d known)", want, k, n);
 	}
 	source_options();
+	describe_rows();
 	return done_testing();
 }
