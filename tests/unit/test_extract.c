@@ -776,8 +776,10 @@ static void wipe_tests(void)
 	close(fd);
 
 	/* Mount points (another file system, and a bind mount of this one) stay. */
-	if (!is_root)
+	if (!is_root) {
+		skip(3, "not root: wipe with mount points below needs mount(2)");
 		return;
+	}
 	fresh();
 	mk("root/m", NULL);
 	mk("root/b", NULL);
@@ -787,7 +789,7 @@ static void wipe_tests(void)
 	snprintf(p, sizeof(p), "%s/m", rootdir);
 	snprintf(q, sizeof(q), "%s/bsrc", base);
 	if (mount("nbtest", p, "tmpfs", 0, "size=1m") < 0) {
-		diag("cannot mount tmpfs (%s): mount point tests skipped", strerror(errno));
+		skip(3, "cannot mount a tmpfs (%s): wipe with mount points below", strerror(errno));
 		return;
 	}
 	mk("root/m/keep", "k");
@@ -801,6 +803,8 @@ static void wipe_tests(void)
 	   "wipe: tmpfs mount point and its content stay, the rest goes");
 	if (p[0])
 		ok(exists("root/b/s"), "wipe: bind mount of the same file system stays");
+	else
+		skip(1, "cannot bind mount: wipe with a bind mount below");
 	if (p[0])
 		umount2(p, MNT_DETACH);
 	snprintf(p, sizeof(p), "%s/m", rootdir);
@@ -853,8 +857,10 @@ static void xattr_tests(void)
 	struct stat st;
 	ssize_t n;
 
-	if (!is_root)
+	if (!is_root) {
+		skip(3, "not root: a file capability owned by another user needs chown and security.* xattrs");
 		return;
+	}
 	fresh();
 	ok(run_job(job_xattr, NULL, &r) == 0 && r.err == 0, "xattr: a file with a capability, owned by 1000 (%d %s)",
 	   r.err, r.why);

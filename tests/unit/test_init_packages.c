@@ -437,10 +437,6 @@ int main(void)
 	char mkapk[1024], cwd[1024];
 	size_t i;
 
-	if (geteuid() != 0) {
-		printf("1..0 # SKIP needs root (install scripts run chrooted)\n");
-		return 0;
-	}
 	if (!getcwd(cwd, sizeof(cwd)) || !realpath("tests/apk/mkapk", mkapk) || access("/bin/busybox", X_OK) ||
 	    system("command -v python3 openssl >/dev/null")) {
 		printf("1..0 # SKIP run from the source tree with python3, openssl and busybox-static\n");
@@ -460,6 +456,10 @@ int main(void)
 		const char *d;
 		int err;
 
+		if (geteuid() != 0 && !r->err && r->want[0]) {
+			skip(1, "%s: not root (an install runs scripts chrooted and sets owners)", r->what);
+			continue;
+		}
 		/* A fresh initramfs: keys, media link, new root with the overlay. */
 		sh("cd %s && rm -rf initrd/sysroot initrd/media initrd/run initrd/proc outside && mkdir -p initrd/media outside && cp -a ovl initrd/sysroot",
 		   root);

@@ -14,12 +14,6 @@
 
 #define FIXTURE "tests/fixtures/kmod"
 
-static void skip(const char *why)
-{
-	tap_n++;
-	printf("ok %d # skip %s\n", tap_n, why);
-}
-
 /* ------------------------------------------------------------- recorder */
 
 struct rec {
@@ -378,7 +372,7 @@ static void run_comp(const struct comp_row *row)
 	int err, want = row->want_err;
 
 	if (row->tool && !have(row->tool)) {
-		skip(row->tool);
+		skip(1, "%s", row->tool);
 		return;
 	}
 	run("rm -f m.ko m.ko.gz m.ko.xz m.ko.zst plain.ko t");
@@ -412,7 +406,7 @@ static void compressed_load(void)
 	int err;
 
 	if (!have("gzip") || !have("xz") || !have("zstd")) {
-		skip("gzip, xz or zstd missing");
+		skip(1, "gzip, xz or zstd missing");
 		return;
 	}
 	snprintf(dir, sizeof(dir), "%s/mods", tmpdir);
@@ -514,7 +508,7 @@ static void debian_tree(void)
 	if (!f || !fgets(kver, sizeof(kver), f)) {
 		if (f)
 			fclose(f);
-		skip("no Debian kernel in out/kernel (tests/setup unpacks one)");
+		skip(1, "no Debian kernel in out/kernel (tests/setup unpacks one)");
 		return;
 	}
 	fclose(f);
