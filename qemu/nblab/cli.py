@@ -24,7 +24,8 @@ and an iPXE script (TFTP boot.ipxe) from QEMU's own DHCP and TFTP, then
 fetches the kernel and the pxerd over HTTP. What it booted into is an
 overlay (apkovl) built here whose /sbin/init is tests/lab/nblab-report.sh:
 it prints "NBLAB ..." lines describing the root from the inside and powers
-off. The scenario table below says what each boot must show.
+off. The scenario tables (nblab/scenarios.py, qemu/faults.py) say what each
+boot must show.
 
 Files of a run: out/lab/runs/<stamp>-<command>-<pid>/ (out/lab/last points at
 the newest): depot/ (NFS export), www/ (HTTP root), run/ (server configs and
@@ -159,7 +160,10 @@ def parse(argv):
     p.add_argument("--dhcp", choices=list(DHCP_FLAVOURS), help="only this DHCP flavour's files")
     p = sub.add_parser("pxerd", help="build out/pxerd with ./mkpxerd if an input is newer")
     p.add_argument("-f", "--force", action="store_true")
-    sub.add_parser("selfcheck", help="every check can fail (no VM)")
+    p = sub.add_parser("selfcheck", help="every check can fail (no VM)")
+    p.add_argument("--record", nargs="*", metavar="RUN",
+                   help="first replace tests/lab/transcripts with the transcripts of the lab runs RUN... "
+                   "(default out/lab/last; a later run's console of a client replaces an earlier one's)")
     p = sub.add_parser("servers", help="start|stop|exec the lab's servers")
     p.add_argument("action", choices=["start", "stop", "exec"])
     p.add_argument("cmd", nargs=argparse.REMAINDER)

@@ -188,7 +188,8 @@ def cmd_test(args):
                 if selfcheck:
                     n += 1
                     problems = selfcheck_problems()
-                    print("%s %d - lab: every scenario check passes on an ideal console and fails on a spoiled one"
+                    print("%s %d - lab: every scenario check passes on an ideal console and fails on a spoiled one, "
+                          "passes on its scenario's recorded console and fails on another's"
                           % ("ok" if not problems else "not ok", n), flush=True)
                     tap_diag(problems, err=True)
                     failed += bool(problems)

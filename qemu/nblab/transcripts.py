@@ -6,12 +6,15 @@ can judge checks on real consoles (tests/lab/transcripts)."""
 import gzip
 import os
 
+from .base import KERNEL_DIR, PXERD, rel
 from .console import WIRE, Boot
 from .desc import desc_client, desc_http, load_description
 from .scenarios import Ctx
 
 HEAD = "# nblab transcript"
 KEYS = ("scenario", "member", "http", "depot", "nonce", "marker", "ended", "rc", "elapsed")
+# Optional: "lab" (out/kernel's vmlinuz, the pxerd) unless --kernel or --initrd gave another file.
+INPUTS = ("kernel", "initrd")
 
 
 def save(client, boot):
@@ -19,12 +22,14 @@ def save(client, boot):
     x = client.ctx
     meta = {"scenario": client.scn.name, "member": client.member["name"] if client.member else "-",
             "http": x.http, "depot": x.depot, "nonce": x.nonce, "marker": x.marker,
-            "ended": boot.ended, "rc": "" if boot.rc is None else boot.rc, "elapsed": "%.1f" % boot.elapsed}
+            "ended": boot.ended, "rc": "" if boot.rc is None else boot.rc, "elapsed": "%.1f" % boot.elapsed,
+            "kernel": "lab" if client.lab.kernel == os.path.join(KERNEL_DIR, "vmlinuz") else rel(client.lab.kernel),
+            "initrd": "lab" if client.lab.initrd == PXERD else rel(client.lab.initrd)}
     events = sorted(list(boot.lines) + [(t, WIRE + w) for t, w in boot.wire], key=lambda e: e[0])
     path = os.path.join(client.dir, "transcript.txt")
     with open(path, "w") as f:
         f.write(HEAD + "\n")
-        for k in KEYS:
+        for k in KEYS + INPUTS:
             f.write("# %s %s\n" % (k, meta[k]))
         for t, text in events:
             f.write("%.3f\t%s\n" % (t, text))
@@ -53,6 +58,12 @@ class Transcript:
         missing = [k for k in KEYS if k not in self.meta]
         if missing:
             raise ValueError("%s: no %s" % (path, ", ".join(missing)))
+        for k in INPUTS:
+            self.meta.setdefault(k, "lab")
+
+    def lab_inputs(self):
+        """Whether the client booted the lab's kernel and pxerd (else it is no boot of its scenario)."""
+        return all(self.meta[k] == "lab" for k in INPUTS)
 
     def boot(self):
         """The Boot this transcript records, as the lab saw it."""
