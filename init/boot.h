@@ -201,6 +201,28 @@ int rpath(const struct boot *b, char *buf, size_t size, const char *p);
  * sets max_body when it knows one. */
 struct http_opts boot_http_opts(const struct boot *b);
 
+/* httpget.c: what a caller of http_get_retry does around each try. */
+struct http_try {
+	http_sink sink;            /* the body's bytes, with CTX */
+	/* Before each try: make the sink empty again. Returns 0 or a negative
+	 * errno, which ends the GET (the caller says why). May be NULL. */
+	int (*start)(void *ctx);
+	/* After each try, with http_get's ERR and RES: the try's outcome (0 or
+	 * a negative errno). Set *FINAL when a failure is the content's, not
+	 * the transfer's: it is not retried and the caller says why. May be NULL. */
+	int (*end)(void *ctx, int err, const struct http_result *res, bool *final);
+	void *ctx;
+};
+
+/* httpget.c: GET URL with HO and the boot's retries (b->o.http_retry):
+ * a transient failure (http_transient) is tried again after the
+ * schedule's delay, with the warning "PHASE: GET URL: CAUSE; retrying in
+ * N.N s (try K of N)". Returns 0, or a negative errno with RES of the last
+ * try and WHY "GET URL: CAUSE" (" (after retries)" when it was tried more
+ * than once), or WHY "" when T's start or end ended it. */
+int http_get_retry(struct boot *b, const char *url, const struct http_opts *ho, const struct http_try *t,
+                   struct http_result *res, char *why, size_t whysz);
+
 /* proc.c: wait at most TIMEOUT_MS for the child PID to exit, its wait
  * status into *STATUS; after that, kill and reap it. Returns 0,
  * -ETIMEDOUT or a negative errno from waitpid. */

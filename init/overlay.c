@@ -213,15 +213,75 @@ static bool bad_uuid(const char *u)
 	return zero || eff;
 }
 
+/* One overlay GET, for each of its tries (http_get_retry's hooks). */
+struct ovl_get {
+	struct boot *b;
+	int rootfd;
+	const char *url;
+	struct ovl_stream *s;
+	long long t0;
+	int tries;
+	int start_err;             /* the stream could not be started */
+	bool wipe_failed;          /* its line is printed: nothing more to say */
+};
+
+static int ovl_get_sink(void *ctx, const void *buf, size_t len)
+{
+	struct ovl_get *g = ctx;
+
+	return to_stream(g->s, buf, len);
+}
+
+static int ovl_get_start(void *ctx)
+{
+	struct ovl_get *g = ctx;
+	int err = stream_start(g->b, g->s, g->rootfd);
+
+	if (err)
+		return g->start_err = err;
+	g->t0 = mono_ms();
+	log_info("overlay: GET %s", g->url);
+	return 0;
+}
+
+/* The stream's end, its signature, and a wipe after a failure; a failure
+ * of the content (s->failed) or of the wipe is not retried. */
+static int ovl_get_end(void *ctx, int err, const struct http_result *res, bool *final)
+{
+	struct ovl_get *g = ctx;
+	struct ovl_stream *s = g->s;
+
+	/* The wait is the download less the unpacking done as it streamed. */
+	tl_wait("http", g->url, g->t0, mono_ms() - s->work_us / 1000);
+	if (!err && !(err = stream_end(s)))
+		err = stream_verify(g->b, s);
+	else if (err)
+		stream_abort(s);
+	if (++g->tries == 1 && res->diag[0])
+		log_warn("overlay: %s: %s", g->url, res->diag);
+	if (!err) {
+		log_info("overlay: %s: %lld bytes, %lld files, %lld directories, %lld links",
+		         g->url, res->received, s->x.files, s->x.dirs, s->x.links);
+		return 0;
+	}
+	if (wipe(g->b, g->rootfd, s->failed ? stream_why(s) : res->why[0] ? res->why : strerror(-err))) {
+		*final = g->wipe_failed = true;
+		return -EIO;
+	}
+	*final = s->failed != NULL;
+	return err;
+}
+
 static int from_url(struct boot *b, int rootfd)
 {
-	const struct retry *r = &b->o.http_retry;
 	struct http_opts ho = boot_http_opts(b);
 	static struct http_result res;
 	static struct ovl_stream s;
-	char url[URL_MAX], p[BOOT_PATH];
+	char url[URL_MAX], p[BOOT_PATH], why[URL_MAX + 300];
 	const char *uuid = NULL;
-	int err, attempt;
+	struct ovl_get g = { .b = b, .rootfd = rootfd, .url = url, .s = &s };
+	const struct http_try t = { .sink = ovl_get_sink, .start = ovl_get_start, .end = ovl_get_end, .ctx = &g };
+	int err;
 
 	if (strstr(b->o.apkovl, "{UUID}")) {
 		if (rpath(b, p, sizeof(p), "/sys/class/dmi/id/product_uuid") ||
@@ -238,43 +298,16 @@ static int from_url(struct boot *b, int rootfd)
 		return boot_fail(b, err, "apkovl=%s: URL too long after substitution", b->o.apkovl);
 	snprintf(b->ovl_source, sizeof(b->ovl_source), "%s", url);
 
-	for (attempt = 1; ; attempt++) {
-		bool again;
-		int d;
-
-		if ((err = stream_start(b, &s, rootfd)))
-			return boot_fail(b, err, "%s: out of memory", url);
-		long long t0 = mono_ms();
-
-		log_info("overlay: GET %s", url);
-		err = http_get(url, &ho, to_stream, &s, &res);
-		/* The wait is the download less the unpacking done as it streamed. */
-		tl_wait("http", url, t0, mono_ms() - s.work_us / 1000);
-		if (!err && !(err = stream_end(&s)))
-			err = stream_verify(b, &s);
-		else
-			stream_abort(&s);
-		if (res.diag[0] && attempt == 1)
-			log_warn("overlay: %s: %s", url, res.diag);
-		if (!err) {
-			log_info("overlay: %s: %lld bytes, %lld files, %lld directories, %lld links",
-			         url, res.received, s.x.files, s.x.dirs, s.x.links);
-			return 0;
-		}
-		if (wipe(b, rootfd, s.failed ? stream_why(&s) : res.why[0] ? res.why : strerror(-err)))
-			return -EIO;
-		again = !s.failed && http_transient(err, &res) && attempt < r->attempts;
-		if (!again) {
-			if (s.failed)
-				return boot_fail(b, err, "%s: %s", url, stream_why(&s));
-			return boot_fail(b, err, "GET %s: %s%s", url, res.why[0] ? res.why : strerror(-err),
-			                 attempt > 1 ? " (after retries)" : "");
-		}
-		d = retry_delay_ms(r, attempt, &b->seed);
-		log_warn("overlay: GET %s: %s; retrying in %d.%d s (try %d of %d)", url,
-		         res.why[0] ? res.why : strerror(-err), d / 1000, d % 1000 / 100, attempt + 1, r->attempts);
-		sleep_ms(d);
-	}
+	err = http_get_retry(b, url, &ho, &t, &res, why, sizeof(why));
+	if (!err)
+		return 0;
+	if (g.wipe_failed)
+		return -EIO;               /* the wipe's line says why */
+	if (g.start_err)
+		return boot_fail(b, err, "%s: out of memory", url);
+	if (s.failed)
+		return boot_fail(b, err, "%s: %s", url, stream_why(&s));
+	return boot_fail(b, err, "%s", why);
 }
 
 static int from_file(struct boot *b, int rootfd, const char *path, const char *shown)

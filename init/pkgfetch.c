@@ -82,54 +82,76 @@ static int to_fd(void *ctx, const void *buf, size_t len)
 	return 0;
 }
 
-/* GET URL into memory (FD < 0) or the file FD, with the boot's retry
- * schedule; more than MAX bytes are refused as they arrive (-EFBIG).
- * Returns 0 or a negative errno with WHY set. */
+/* One download, for each of its tries (http_get_retry's hooks). */
+struct pk_get {
+	struct pk *p;
+	const char *url;
+	int fd;                        /* the file, or < 0: p->mem */
+	long long expect, max, t0;
+	char *why;
+	size_t whysz;
+};
+
+/* The body's bytes into p->mem or the file. */
+static int get_sink(void *ctx, const void *buf, size_t len)
+{
+	struct pk_get *g = ctx;
+
+	return g->fd >= 0 ? to_fd(g->p, buf, len) : to_mem(g->p, buf, len);
+}
+
+static int get_start(void *ctx)
+{
+	struct pk_get *g = ctx;
+	struct pk *p = g->p;
+
+	g->t0 = mono_ms();
+	p->mem_len = 0;
+	p->dl_got = 0;
+	p->dl_what = g->url;
+	p->dl_total = g->expect;
+	p->dl_max = (unsigned long long)g->max;
+	p->dl_last_ms = g->t0;
+	p->dl_fd = g->fd;
+	if (g->fd >= 0 && (ftruncate(g->fd, 0) < 0 || lseek(g->fd, 0, SEEK_SET) < 0)) {
+		int err = -errno;
+		snprintf(g->why, g->whysz, "temporary file: %s", strerror(-err));
+		return err;
+	}
+	return 0;
+}
+
+static int get_end(void *ctx, int err, const struct http_result *res, bool *final)
+{
+	struct pk_get *g = ctx;
+	struct pk *p = g->p;
+
+	/* Indexes are a wait each; package downloads one summed wait at
+	 * the end (the timeline has room for a few dozen records). */
+	if (g->fd < 0)
+		tl_wait("http", g->url, g->t0, mono_ms());
+	else {
+		if (!p->fetch_ms)
+			p->fetch_t0 = g->t0;
+		p->fetch_ms += mono_ms() - g->t0;
+	}
+	return err;
+}
+
+/* GET URL into memory (FD < 0) or the file FD, with the boot's retries
+ * (http_get_retry); more than MAX bytes are refused as they arrive
+ * (-EFBIG). Returns 0 or a negative errno with WHY set. */
 static int fetch(struct pk *p, const char *url, int fd, long long expect, long long max, char *why, size_t whysz)
 {
-	struct boot *b = p->b;
-	const struct retry *r = &b->o.http_retry;
-	struct http_opts ho = boot_http_opts(b);
+	struct pk_get g = { .p = p, .url = url, .fd = fd, .expect = expect, .max = max, .why = why, .whysz = whysz };
+	const struct http_try t = { .sink = get_sink, .start = get_start, .end = get_end, .ctx = &g };
+	struct http_opts ho = boot_http_opts(p->b);
 	static struct http_result res;
-	int attempt, err;
+	int err = http_get_retry(p->b, url, &ho, &t, &res, why, whysz);
 
-	for (attempt = 1; ; attempt++) {
-		long long t0 = mono_ms();
-		int d;
-
-		p->mem_len = 0;
-		p->dl_got = 0;
-		p->dl_what = url;
-		p->dl_total = expect;
-		p->dl_max = (unsigned long long)max;
-		p->dl_last_ms = t0;
-		p->dl_fd = fd;
-		if (fd >= 0 && (ftruncate(fd, 0) < 0 || lseek(fd, 0, SEEK_SET) < 0))
-			return snprintf(why, whysz, "temporary file: %s", strerror(errno)), -errno;
-		err = http_get(url, &ho, fd >= 0 ? to_fd : to_mem, p, &res);
-		/* Indexes are a wait each; package downloads one summed wait
-		 * at the end (the timeline has room for a few dozen records). */
-		if (fd < 0)
-			tl_wait("http", url, t0, mono_ms());
-		else {
-			if (!p->fetch_ms)
-				p->fetch_t0 = t0;
-			p->fetch_ms += mono_ms() - t0;
-		}
-		if (!err)
-			return 0;
-		if (err == -EFBIG)
-			return snprintf(why, whysz, "GET %s: more than %lld bytes; refused", url, max), err;
-		if (!http_transient(err, &res) || attempt >= r->attempts) {
-			snprintf(why, whysz, "GET %s: %s%s", url, res.why[0] ? res.why : strerror(-err),
-			         attempt > 1 ? " (after retries)" : "");
-			return err;
-		}
-		d = retry_delay_ms(r, attempt, &b->seed);
-		log_warn("packages: GET %s: %s; retrying in %d.%d s (try %d of %d)", url,
-		         res.why[0] ? res.why : strerror(-err), d / 1000, d % 1000 / 100, attempt + 1, r->attempts);
-		sleep_ms(d);
-	}
+	if (err == -EFBIG)
+		snprintf(why, whysz, "GET %s: more than %lld bytes; refused", url, max);
+	return err;
 }
 
 /* ---- repositories and indexes ---- */
