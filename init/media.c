@@ -161,6 +161,18 @@ static int mount_bounded(const char *src, const char *dst, const char *type,
 	return -WEXITSTATUS(status);
 }
 
+/* The NFS mount's tries when the server cannot be reached at all (no ARP
+ * answer, a refused or reset connection: a switch port or a server still
+ * coming up, a lost frame): quick failures, unlike a silent server, which
+ * the per-try bound nbinit.nfs_timeout covers and which is not retried. */
+static const struct retry nfs_retry = { 4, 1000, 4000, 25 };
+
+static bool unreachable(int err)
+{
+	return err == -EHOSTUNREACH || err == -ENETUNREACH || err == -EHOSTDOWN || err == -ENETDOWN ||
+	       err == -ECONNREFUSED || err == -ECONNRESET;
+}
+
 static int nfs_mount(struct boot *b, const struct devspec *d)
 {
 	char addr[64], src[BOOT_PATH + 300], mnt[BOOT_PATH], opts[256];
@@ -184,8 +196,17 @@ static int nfs_mount(struct boot *b, const struct devspec *d)
 	 * for ever; packages then come over HTTP when a repository has a URL. */
 	snprintf(opts, sizeof(opts), "vers=3,nolock,soft,proto=tcp,timeo=50,retrans=2,addr=%s", addr);
 	t0 = mono_ms();
-	err = mount_bounded(src, mnt, "nfs", MS_RDONLY, opts, b->o.nfs_timeout_ms);
-	if (err && err != -ETIMEDOUT) {
+	for (int attempt = 1;; attempt++) {
+		int delay;
+
+		err = mount_bounded(src, mnt, "nfs", MS_RDONLY, opts, b->o.nfs_timeout_ms);
+		if (!unreachable(err) || !(delay = retry_delay_ms(&nfs_retry, attempt, &b->seed)))
+			break;
+		log_warn("media: nfs %s:%s: %s (try %d of %d); retrying in %d.%d s", d->server, d->path,
+		         strerror(-err), attempt, nfs_retry.attempts, delay / 1000, delay % 1000 / 100);
+		sleep_ms(delay);
+	}
+	if (err && err != -ETIMEDOUT && !unreachable(err)) {
 		int err4;
 		modules_want(b, "nfsv4", false);
 		snprintf(opts, sizeof(opts), "vers=4,soft,proto=tcp,timeo=50,retrans=2,addr=%s", addr);

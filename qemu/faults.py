@@ -88,6 +88,9 @@ class Fault:
 
     loss: share of frames the relay drops in each direction once the kernel runs.
     dhcp_drop: the init's first N DHCP requests dropped (None: none; "all": every one).
+    arp_drop: the client's first N ARP requests for the server (GUEST_HOST) dropped: its
+        first connection fails with EHOSTUNREACH (a switch port or a server that
+        is not there yet).
     nfs_silent: TCP to rpcbind, mountd and NFS dropped (the server host is silent).
     nfs_stall: (FROM, UNTIL) console line prefixes: TCP to rpcbind, mountd and NFS
         dropped from the first console line starting with FROM to the first starting
@@ -96,14 +99,16 @@ class Fault:
     http: what the fault server does with /<scenario>/ (see FaultHttp.route).
     """
 
-    def __init__(self, loss=0.0, dhcp_drop=None, nfs_silent=False, nfs_stall=None, link_late=None, http=None):
+    def __init__(self, loss=0.0, dhcp_drop=None, nfs_silent=False, nfs_stall=None, link_late=None, http=None,
+                 arp_drop=0):
         self.loss, self.dhcp_drop, self.nfs_silent = loss, dhcp_drop, nfs_silent
+        self.arp_drop = arp_drop
         self.nfs_stall = nfs_stall
         self.link_late, self.http = link_late, http
 
     @property
     def relay(self):
-        return bool(self.loss or self.dhcp_drop or self.nfs_silent or self.nfs_stall)
+        return bool(self.loss or self.dhcp_drop or self.nfs_silent or self.nfs_stall or self.arp_drop)
 
 
 class Events:
@@ -174,6 +179,7 @@ class Relay:
         # [frames, dropped] per direction, counted once armed
         self.stats = {"out": [0, 0], "in": [0, 0]}
         self.dhcp_dropped = 0
+        self.arp_dropped = 0
         self.nfs_dropped = 0
         self.nfs_stalled = False        # Fault.nfs_stall: between its two console lines
         self.traced = 0
@@ -200,6 +206,8 @@ class Relay:
             what.append("every DHCP request")
         elif self.fault.dhcp_drop:
             what.append("the first %d DHCP requests" % self.fault.dhcp_drop)
+        if self.fault.arp_drop:
+            what.append("the first %d ARP requests for %s" % (self.fault.arp_drop, GUEST_HOST))
         if self.fault.nfs_silent:
             what.append("TCP to %s" % "/".join(str(p) for p in NFS_PORTS))
         if self.fault.nfs_stall:
@@ -224,6 +232,11 @@ class Relay:
             if k[0] == "dhcp" and (f.dhcp_drop == "all" or (f.dhcp_drop and self.dhcp_dropped < f.dhcp_drop)):
                 self.dhcp_dropped += 1
                 self.events.add("relay dropped the init's DHCP %s #%d" % (k[1], self.dhcp_dropped))
+                return True
+            if (f.arp_drop and self.arp_dropped < f.arp_drop and frame[12:14] == b"\x08\x06" and len(frame) >= 42
+                    and frame[21] == 1 and socket.inet_ntoa(frame[38:42]) == GUEST_HOST):
+                self.arp_dropped += 1
+                self.events.add("relay dropped the client's ARP request for %s #%d" % (GUEST_HOST, self.arp_dropped))
                 return True
             if k[0] == "tcp" and (f.nfs_silent or self.nfs_stalled) and k[1] == GUEST_HOST and k[2] in NFS_PORTS:
                 self.nfs_dropped += 1
@@ -942,6 +955,19 @@ def scenarios():
                      ["relay dropped a TCP SYN to 10.0.2.2:111"], "the relay dropped the client's SYNs", exact=False),
             c_qemu_exited(), c_no_report()],
         mac, Fault(nfs_silent=True), boots=False))
+    mac = "52:54:00:fa:00:10"
+    out.append(S(
+        "nfs-arp", "the NFS server's address gets no ARP answer at first (the client's first 3 ARP requests for it "
+        "are dropped): the mount fails with EHOSTUNREACH, the init retries it and boots",
+        seed, lambda x: seed_checks(x) + [
+            c_events(r"^relay dropped the client's ARP request for 10\.0\.2\.2 #\d+$",
+                     ["relay dropped the client's ARP request for 10.0.2.2 #%d" % i for i in range(1, 4)],
+                     "the relay dropped exactly the first 3 ARP requests for the server"),
+            c_line(r"^nbinit: warning: media: nfs 10\.0\.2\.2:\S+: (No route to host|Host is unreachable) \(try 1 of 4\); "
+                   r"retrying in \d",
+                   "nbinit: warning: media: nfs 10.0.2.2:/srv/nfs/depot: No route to host (try 1 of 4); "
+                   "retrying in 1.0 s", "the init retried the unreachable NFS server after backoff")],
+        mac, Fault(arp_drop=3)))
     out.append(S(
         "nfs-stall", "the NFS server stops answering after the mount and the .boot_repository search (from "
         "the line naming the repository found on): the soft mount's read of a package fails within ~30 s, "
