@@ -306,7 +306,7 @@ int dhcp_lease(struct boot *b, char names[][IF_NAMESIZE], int n, long long link_
 	    rpath(b, d.run, sizeof(d.run), "/run/nbinit") ||
 	    fmt_path(d.log, sizeof(d.log), "%s/udhcpc.log", d.run) ||
 	    fmt_path(d.env_run, sizeof(d.env_run), "NBINIT_RUN=%s", d.run))
-		return boot_fail(b, -ENAMETOOLONG, "path too long");
+		return boot_fail(b, -ENAMETOOLONG, "/run/nbinit: path too long");
 	d.to_console = b->o.debug;
 	mkdir_p(d.run, 0755);
 	if ((err = script_link(d.script)))

@@ -187,7 +187,7 @@ static int nfs_mount(struct boot *b, const struct devspec *d)
 		                 dns_strerror(err));
 	if (fmt_path(src, sizeof(src), "%s:%s", addr, d->path) ||
 	    rpath(b, mnt, sizeof(mnt), "/media/nfs"))
-		return boot_fail(b, -ENAMETOOLONG, "nfs: path too long");
+		return boot_fail(b, -ENAMETOOLONG, "nfs %s:%s: path too long", d->server, d->path);
 	mkdir_p(mnt, 0755);
 	/* NFSv3 first: the seed's exports are named by their real path.
 	 * soft: the depot is read-only, and a server that stops answering

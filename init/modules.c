@@ -167,7 +167,7 @@ int modules_load(struct boot *b)
 		snprintf(b->kver, sizeof(b->kver), "%s", u.release);
 	if (fmt_path(dir, sizeof(dir), "%s/lib/modules/%s", b->root, b->kver) ||
 	    rpath(b, sm, sizeof(sm), "/sys/module"))
-		return boot_fail(b, -ENAMETOOLONG, "path too long");
+		return boot_fail(b, -ENAMETOOLONG, "/lib/modules/%s: path too long", b->kver);
 	err = kmod_open(&db, dir);
 	if (err) {
 		log_warn("modules: %s: no usable modules.dep (%s); loading no modules", dir, strerror(-err));

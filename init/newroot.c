@@ -32,7 +32,7 @@ int newroot_mount(struct boot *b)
 
 	snprintf(b->newroot, sizeof(b->newroot), "/sysroot");
 	if (rpath(b, p, sizeof(p), b->newroot))
-		return boot_fail(b, -ENAMETOOLONG, "path too long");
+		return boot_fail(b, -ENAMETOOLONG, "%s: path too long", b->newroot);
 	mkdir_p(p, 0755);
 	if (mount("tmpfs", p, "tmpfs", 0, b->o.rootflags) < 0)
 		return boot_fail(b, -errno, "mount tmpfs on %s with rootflags=%s: %s", b->newroot,
@@ -163,10 +163,20 @@ static int write_boot_record(struct boot *b)
 	return newroot_write(b, "/var/lib/nbinit/boot", text, len);
 }
 
+static int check_init(struct boot *b, int rootfd);
+
 int newroot_prepare(struct boot *b)
 {
-	int err;
+	int err, rootfd;
 
+	/* The init is checked here too, before anything is written, and
+	 * again by newroot_switch right before the switch. */
+	if ((rootfd = nr_open(b)) < 0)
+		return boot_fail(b, rootfd, "%s: %s", b->newroot, strerror(-rootfd));
+	err = check_init(b, rootfd);
+	close(rootfd);
+	if (err)
+		return err;
 	if ((err = write_repositories(b)))
 		return err;
 	copy_in(b, "/etc/resolv.conf", "/etc/resolv.conf");

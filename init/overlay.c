@@ -180,9 +180,12 @@ static int newroot_fd(struct boot *b)
 {
 	char p[BOOT_PATH];
 
+	int fd;
+
 	if (rpath(b, p, sizeof(p), b->newroot))
 		return -ENAMETOOLONG;
-	return open(p, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	fd = open(p, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	return fd < 0 ? -errno : fd;
 }
 
 /* Remove a partial overlay; the new root must be an empty tmpfs again.
@@ -381,10 +384,10 @@ static int from_mount(struct boot *b, int rootfd, const struct mount_rec *m, con
 	char dir[BOOT_PATH], file[BOOT_PATH], name[256], shown[BOOT_PATH * 2];
 
 	if (rpath(b, dir, sizeof(dir), m->mnt))
-		return -ENAMETOOLONG;
+		return boot_fail(b, -ENAMETOOLONG, "%s: path too long", m->mnt);
 	if (path && *path) {
 		if (fmt_path(file, sizeof(file), "%s%s", dir, path))
-			return -ENAMETOOLONG;
+			return boot_fail(b, -ENAMETOOLONG, "%s%s: path too long", m->mnt, path);
 		snprintf(shown, sizeof(shown), "%s%s", m->mnt, path);
 		if (!required && access(file, F_OK) < 0)
 			return -ENOENT;
@@ -396,7 +399,7 @@ static int from_mount(struct boot *b, int rootfd, const struct mount_rec *m, con
 		return -ENOENT;
 	}
 	if (fmt_path(file, sizeof(file), "%s/%s", dir, name))
-		return -ENAMETOOLONG;
+		return boot_fail(b, -ENAMETOOLONG, "%s/%s: path too long", m->mnt, name);
 	snprintf(shown, sizeof(shown), "%s/%s", m->mnt, name);
 	return from_file(b, rootfd, file, shown);
 }
@@ -427,7 +430,7 @@ int overlay_apply(struct boot *b)
 		{
 			char p[BOOT_PATH];
 			if (rpath(b, p, sizeof(p), b->o.apkovl))
-				err = -ENAMETOOLONG;
+				err = boot_fail(b, -ENAMETOOLONG, "apkovl=%s: path too long", b->o.apkovl);
 			else if (access(p, F_OK) < 0)
 				err = boot_fail(b, -ENOENT, "apkovl=%s: not on the boot media nor in the initramfs", b->o.apkovl);
 			else

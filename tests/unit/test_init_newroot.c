@@ -61,8 +61,8 @@ int main(void)
 		int err, all = 1;
 
 		sh("rm -rf %s %s && mkdir -p %s %s/etc %s/run/nbinit %s", initrd, outside, nr, initrd, initrd, outside);
-		sh("echo 'nameserver 10.0.2.3' >%s/etc/resolv.conf && echo \"IFACE='eth0'\" >%s/run/nbinit/net",
-		   initrd, initrd);
+		sh("echo 'nameserver 10.0.2.3' >%s/etc/resolv.conf && echo \"IFACE='eth0'\" >%s/run/nbinit/net"
+		   " && mkdir -p %s/sbin && install -m 0755 /dev/null %s/sbin/init", initrd, initrd, nr, nr);
 		if (r->plant[0] && sh("cd %s && OUT=%s && %s", nr, outside, r->plant))
 			diag("plant failed: %s", r->plant);
 		memset(&b, 0, sizeof(b));
