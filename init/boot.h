@@ -175,6 +175,11 @@ void log_debug(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
  * return ERR (a negative errno) so callers can `return boot_fail(...)`.
  * FMT is the line's "OBJECT: CAUSE"; PHASE is b->phase ("init" if unset). */
 int boot_fail(struct boot *b, int err, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+/* Run the phase NAME (RUN) as main's loop does: set b->phase, start its
+ * timeline entry, clear b->why; when RUN fails without a failure line,
+ * write one ("PHASE: failed without saying why: CAUSE"). Returns RUN's
+ * result (a positive one as -EIO): 0 or a negative errno. */
+int phase_run(struct boot *b, const char *name, int (*run)(struct boot *b));
 /* Print LINE as a failure on the console, and in kmsg at debug level like
  * every line of the init (the console has it already). */
 void log_fail_line(const char *line);

@@ -105,6 +105,24 @@ int boot_fail(struct boot *b, int err, const char *fmt, ...)
 	return err < 0 ? err : -EIO;
 }
 
+int phase_run(struct boot *b, const char *name, int (*run)(struct boot *b))
+{
+	int err;
+
+	b->phase = name;
+	tl_phase(name);
+	b->why[0] = '\0';
+	err = run(b);
+	if (!err)
+		return 0;
+	if (err > 0)
+		err = -EIO;
+	/* A phase that failed without its line still gets one. */
+	if (!b->why[0])
+		boot_fail(b, err, "failed without saying why: %s", strerror(-err));
+	return err;
+}
+
 void log_fail_line(const char *line)
 {
 	char buf[1200];

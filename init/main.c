@@ -261,17 +261,10 @@ int main(int argc, char **argv)
 	for (i = 0; i < sizeof(phases) / sizeof(phases[0]); i++) {
 		const struct phase *p = &phases[i];
 
-		b->phase = p->name;
-		tl_phase(p->name);
-		b->why[0] = 0;
-		err = p->run(b);
+		err = phase_run(b, p->name, p->run);
 		reap();
-		if (!err)
-			continue;
-		/* A phase that failed without its line still gets one. */
-		if (!b->why[0])
-			boot_fail(b, err, "%s", strerror(err < 0 ? -err : EIO));
-		fail_policy(b);
+		if (err)
+			fail_policy(b);
 	}
 	b->phase = "newroot";
 	timeline_end(b);
