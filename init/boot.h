@@ -104,6 +104,12 @@ struct boot {
 	int nmedia;
 	char repos[BOOT_MAX_REPOS][BOOT_PATH];  /* boot repositories, new-root paths */
 	int nrepos;
+	/* The repositories packages come from and /etc/apk/repositories
+	 * names: chosen once by repos_choose. */
+	enum repos_from { REPOS_NONE = 0, REPOS_OVERLAY, REPOS_CMDLINE, REPOS_MEDIA } repos_from;
+	bool repos_chosen;
+	char apk_repos[BOOT_MAX_REPOS][BOOT_PATH];  /* URLs or absolute paths, as in /etc/apk/repositories */
+	int napk_repos;
 	char uuid[64];
 	char ovl_source[URL_MAX];  /* what was unpacked: URL or file */
 	char newroot[BOOT_PATH];   /* /sysroot */
@@ -156,6 +162,16 @@ int media_mount(struct boot *b);       /* media.c */
 int newroot_mount(struct boot *b);     /* newroot.c: the tmpfs for the overlay */
 int overlay_apply(struct boot *b);     /* overlay.c */
 int packages_install(struct boot *b);  /* packages.c: alpine-base, world, pkgs= into the new root */
+/* repos.c: choose the boot's repositories into b->apk_repos and
+ * b->repos_from, once (later calls do nothing): the new root's
+ * /etc/apk/repositories (the overlay's; links resolved inside the new root),
+ * else alpine_repo=, else the boot repositories b->repos. Lines as apk
+ * takes them; a tagged one or one that is neither a URL nor an absolute
+ * path is skipped with a warning. Returns 0 or a negative errno after
+ * boot_fail (a repository longer than BOOT_PATH). */
+int repos_choose(struct boot *b);
+/* repos.c: is repository R an http:// or https:// URL? */
+bool repo_is_url(const char *r);
 int newroot_prepare(struct boot *b);   /* newroot.c */
 int newroot_switch(struct boot *b);    /* newroot.c: only returns on failure */
 /* newroot.c: write TEXT (LEN bytes) to P in the new root (beneath it, no

@@ -84,13 +84,13 @@ int newroot_write(struct boot *b, const char *p, const char *text, size_t len)
 	return err;
 }
 
+/* The boot's repositories (repos_choose: the packages phase chose them)
+ * into /etc/apk/repositories, unless the overlay brought that file. */
 static int write_repositories(struct boot *b)
 {
-	char text[4096], list[1024], *tok, *save = NULL;
+	char text[BOOT_MAX_REPOS * (BOOT_PATH + 1)];
 	size_t len = 0;
-	int i, n = 0;
-
-	int err = nr_exists(b, "/etc/apk/repositories");
+	int i, err = nr_exists(b, "/etc/apk/repositories");
 
 	if (err < 0)
 		return boot_fail(b, err, "/etc/apk/repositories: %s; not written",
@@ -99,23 +99,15 @@ static int write_repositories(struct boot *b)
 		log_info("newroot: keeping the overlay's /etc/apk/repositories");
 		return 0;
 	}
-	text[0] = '\0';
-	snprintf(list, sizeof(list), "%s", b->o.alpine_repo);
-	for (tok = strtok_r(list, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
-		len += (size_t)snprintf(text + len, sizeof(text) - len, "%s\n", tok);
-		n++;
-	}
-	/* Boot repositories when alpine_repo= is absent or "auto". */
-	if (!b->o.alpine_repo[0])
-		for (i = 0; i < b->nrepos && len < sizeof(text); i++, n++)
-			len += (size_t)snprintf(text + len, sizeof(text) - len, "%s\n", b->repos[i]);
-	if (len >= sizeof(text))
-		return boot_fail(b, -ENOSPC, "/etc/apk/repositories: too many repositories");
-	if (!n) {
+	if ((err = repos_choose(b)))
+		return err;
+	for (i = 0; i < b->napk_repos; i++)
+		len += (size_t)snprintf(text + len, sizeof(text) - len, "%s\n", b->apk_repos[i]);
+	if (!b->napk_repos) {
 		log_info("newroot: no repositories (no alpine_repo= and no .boot_repository found)");
 		return 0;
 	}
-	log_info("newroot: %d repositor%s in /etc/apk/repositories", n, n == 1 ? "y" : "ies");
+	log_info("newroot: %d repositor%s in /etc/apk/repositories", b->napk_repos, b->napk_repos == 1 ? "y" : "ies");
 	if ((err = newroot_write(b, "/etc/apk/repositories", text, len)))
 		return boot_fail(b, err, "/etc/apk/repositories: %s; not written",
 		                 beneath_strerror(err));

@@ -14,7 +14,7 @@
 #include "apksig.h"
 #include "boot.h"
 
-#define PK_REPOS_MAX 16
+#define PK_REPOS_MAX BOOT_MAX_REPOS
 /* A package download may exceed the index's S: by this share plus this
  * many bytes (a proxy's different compression cannot apply: the file is
  * checked byte for byte); without S: the bound is PK_PKG_MAX. */
@@ -103,8 +103,7 @@ struct pk {
 
 /* pkgfetch.c: N bytes in words ("3 KiB", "1.5 MiB", "12 MiB") into BUF. */
 void pkg_human(unsigned long long n, char *buf, size_t size);
-/* pkgfetch.c: the repositories into p->repo: the overlay's
- * /etc/apk/repositories, else alpine_repo=, else the boot repositories.
+/* pkgfetch.c: the boot's repositories (repos_choose) into p->repo.
  * Returns 0 or a negative errno after boot_fail. */
 int pkg_find_repos(struct pk *p);
 /* pkgfetch.c: repository I's signed APKINDEX.tar.gz into p->db (over HTTP

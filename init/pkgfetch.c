@@ -156,65 +156,19 @@ static int fetch(struct pk *p, const char *url, int fd, long long expect, long l
 
 /* ---- repositories and indexes ---- */
 
-static int add_repo(struct pk *p, const char *line)
-{
-	struct pk_repo *r;
-	size_t l;
-
-	line += strspn(line, " \t");
-	l = strcspn(line, " \t\r\n#");
-	if (!l)
-		return 0;
-	if (line[0] == '@') {
-		log_warn("packages: tagged repository '%.*s' skipped (tags are not supported)", (int)strcspn(line, "\r\n"), line);
-		return 0;
-	}
-	if (p->nrepo >= PK_REPOS_MAX) {
-		log_warn("packages: more than %d repositories; ignoring %.*s", PK_REPOS_MAX, (int)l, line);
-		return 0;
-	}
-	r = &p->repo[p->nrepo];
-	if (l >= sizeof(r->where))
-		return boot_fail(p->b, -ENAMETOOLONG, "repository %.*s...: too long", 64, line);
-	memcpy(r->where, line, l);
-	r->where[l] = '\0';
-	while (l > 1 && r->where[l - 1] == '/')
-		r->where[--l] = '\0';
-	r->url = !strncmp(r->where, "http://", 7) || !strncmp(r->where, "https://", 8);
-	if (!r->url && r->where[0] != '/') {
-		log_warn("packages: repository %s is neither http(s):// nor an absolute path; skipped", r->where);
-		return 0;
-	}
-	p->nrepo++;
-	return 0;
-}
-
-/* The overlay's /etc/apk/repositories, else alpine_repo=, else the boot
- * repositories: the same choice newroot.c writes into the new root. */
 int pkg_find_repos(struct pk *p)
 {
 	struct boot *b = p->b;
-	static char text[8192];
-	char path[BOOT_PATH], list[1024], *save = NULL, *tok, *line;
 	int i, err;
 
-	if (!fmt_path(path, sizeof(path), "%s/etc/apk/repositories", p->nr) &&
-	    file_read_str(path, text, sizeof(text)) >= 0) {
-		for (line = strtok_r(text, "\n", &save); line; line = strtok_r(NULL, "\n", &save))
-			if ((err = add_repo(p, line)))
-				return err;
-		return 0;
+	if ((err = repos_choose(b)))
+		return err;
+	for (i = 0; i < b->napk_repos && p->nrepo < PK_REPOS_MAX; i++) {
+		struct pk_repo *r = &p->repo[p->nrepo++];
+
+		snprintf(r->where, sizeof(r->where), "%s", b->apk_repos[i]);
+		r->url = repo_is_url(r->where);
 	}
-	if (b->o.alpine_repo[0]) {
-		snprintf(list, sizeof(list), "%s", b->o.alpine_repo);
-		for (tok = strtok_r(list, ",", &save); tok; tok = strtok_r(NULL, ",", &save))
-			if ((err = add_repo(p, tok)))
-				return err;
-		return 0;
-	}
-	for (i = 0; i < b->nrepos; i++)
-		if ((err = add_repo(p, b->repos[i])))
-			return err;
 	return 0;
 }
 
