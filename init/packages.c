@@ -65,7 +65,7 @@ static int add_wants(struct pk *p, char *text, const char *from, struct apk_want
 	int err = apkdb_world_parse(text, from, w, n, max, bad, sizeof(bad));
 
 	if (err == -E2BIG)
-		return boot_fail(p->b, err, "more than %zu packages asked for", max);
+		return boot_fail(p->b, err, "%s: more than %zu packages asked for", from, max);
 	if (err)
 		return boot_fail(p->b, err, "%s: '%s' is not a package name or dependency", from, bad);
 	return 0;
@@ -266,7 +266,7 @@ int packages_install(struct boot *b)
 	p->script_ms = b->o.script_timeout_ms > 0 ? b->o.script_timeout_ms : PK_SCRIPT_MS_DEFAULT;
 	if (rpath(b, p->nr, sizeof(p->nr), b->newroot) || rpath(b, keydir, sizeof(keydir), "/etc/apk/keys") ||
 	    rpath(b, tmp, sizeof(tmp), "/run/nbinit/package.apk"))
-		return boot_fail(b, -ENAMETOOLONG, "path too long");
+		return boot_fail(b, -ENAMETOOLONG, "%s, /etc/apk/keys, /run/nbinit: path too long", b->newroot);
 
 	/* What is asked for: alpine-base, the overlay's world, pkgs=. */
 	want[nwant].from = "nbinit";
@@ -308,7 +308,7 @@ int packages_install(struct boot *b)
 	if ((err = apk_db_index(&p->db)) ||
 	    !(order = malloc((p->db.npkgs + 1) * sizeof(*order))) ||
 	    !(p->inst = calloc(p->db.npkgs + 1, sizeof(*p->inst)))) {
-		err = boot_fail(b, -ENOMEM, "out of memory");
+		err = boot_fail(b, -ENOMEM, "the package tables: out of memory");
 		goto out;
 	}
 	n = apk_solve(&p->db, want, nwant, order, why, sizeof(why));

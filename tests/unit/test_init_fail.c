@@ -108,6 +108,16 @@ static const struct row rows[] = {
 	ROW("a symbolic link in the way of /etc/apk", "newroot", newroot_prepare,
 	    "mkdir -p sysroot/sbin sysroot/etc out && install -m 0755 /dev/null sysroot/sbin/init && ln -s $R/out sysroot/etc/apk",
 	    "alpine_repo=http://10.0.2.2/alpine/main quiet", "/etc/apk/repositories: "),
+	/* packages */
+	LONG_ROOT("a root too long for the packages' paths", "packages", packages_install, "quiet",
+	          "/sysroot, /etc/apk/keys, /run/nbinit: path too long"),
+	ROW("a pkgs= word that is no package name", "packages", packages_install, "mkdir -p sysroot",
+	    "pkgs=hello,x<>1 alpine_repo=/media/none quiet", "pkgs=: 'x<>1' is not a package name"),
+	ROW("a world of too many names", "packages", packages_install,
+	    "mkdir -p sysroot/etc/apk && seq -f 'p%g' 1 5000 >sysroot/etc/apk/world", "alpine_repo=/media/none quiet",
+	    "/etc/apk/world: more than "),
+	ROW("a repository without an index", "packages", packages_install, "mkdir -p sysroot media/none",
+	    "alpine_repo=/media/none pkgs=hello quiet", "none of the 1 repository has an index for "),
 	/* phase_run's own line for a phase that has none */
 	ROW_ERR("a phase that fails without a line", "media", says_nothing, "failed without saying why: ", -ETIMEDOUT),
 	ROW_ERR("a phase that returns a positive number", "overlay", positive, "failed without saying why: ", -EIO),
