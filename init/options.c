@@ -601,14 +601,15 @@ void options_describe(const struct boot *b, FILE *f)
 	fprintf(f, "modules: %s\n", o->modules[0] ? o->modules : "(none besides coldplug and what the options need)");
 	if (o->alpine_dev.kind) {
 		char d[600];
-		fprintf(f, "boot media: %s\n", devspec_str(&o->alpine_dev, d, sizeof(d)));
+		fprintf(f, "boot media: %s%s%s\n", devspec_str(&o->alpine_dev, d, sizeof(d)),
+		           o->alpine_dev.fstype[0] ? " as " : "", o->alpine_dev.fstype);
 	}
 	if (o->ovl == OVL_URL)
 		fprintf(f, "overlay: GET %s\n", o->apkovl);
 	else if (o->ovl == OVL_DEV) {
 		char d[600];
-		fprintf(f, "overlay: %s on %s\n", o->apkovl[0] ? o->apkovl : "*.apkovl.tar.gz",
-		           devspec_str(&o->ovl_dev, d, sizeof(d)));
+		fprintf(f, "overlay: %s on %s%s%s\n", o->apkovl[0] ? o->apkovl : "*.apkovl.tar.gz",
+		           devspec_str(&o->ovl_dev, d, sizeof(d)), o->ovl_dev.fstype[0] ? " as " : "", o->ovl_dev.fstype);
 	} else if (o->ovl == OVL_PATH)
 		fprintf(f, "overlay: %s\n", o->apkovl);
 	else
