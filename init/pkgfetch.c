@@ -1,10 +1,10 @@
 /* The packages phase: where indexes and packages come from. The
- * repositories (the overlay's /etc/apk/repositories, alpine_repo=, the boot
- * media's), their signed APKINDEX.tar.gz read from a path or fetched with
- * the boot's HTTP retries, and each package's file: from the depot (a path
- * repository or a boot repository holding the very same package) or over
- * HTTP, bounded by the index's S:, checked against its C: and datahash
- * before anything is unpacked. */
+ * repositories repos.c chose (the overlay's /etc/apk/repositories,
+ * alpine_repo=, the boot media's), their signed APKINDEX.tar.gz read from a
+ * path or fetched with the boot's HTTP retries (http_get_retry), and each
+ * package's file: from the depot (a path repository or a boot repository
+ * holding the very same package) or over HTTP, bounded by the index's S:,
+ * checked against its C: and datahash before anything is unpacked. */
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -213,9 +213,9 @@ int pkg_load_index(struct pk *p, int i)
 	int err;
 	long n;
 
+	if (fmt_path(loc, sizeof(loc), "%s/%s/APKINDEX.tar.gz", r->where, p->arch))
+		return boot_fail(p->b, -ENAMETOOLONG, "%s/%s/APKINDEX.tar.gz: path too long", r->where, p->arch);
 	if (r->url) {
-		if (fmt_path(loc, sizeof(loc), "%s/%s/APKINDEX.tar.gz", r->where, p->arch))
-			return -ENAMETOOLONG;
 		if (!p->b->net_up && p->b->pid1) {
 			log_warn("packages: %s: skipped: the network is not up", loc);
 			return 0;
@@ -223,9 +223,8 @@ int pkg_load_index(struct pk *p, int i)
 		err = fetch(p, loc, -1, -1, APK_INDEX_MAX, why, sizeof(why));
 	} else {
 		char path[BOOT_PATH + 64];
-		if (fmt_path(loc, sizeof(loc), "%s/%s/APKINDEX.tar.gz", r->where, p->arch) ||
-		    rpath(p->b, path, sizeof(path), loc))
-			return -ENAMETOOLONG;
+		if (rpath(p->b, path, sizeof(path), loc))
+			return boot_fail(p->b, -ENAMETOOLONG, "%s: path too long", loc);
 		err = read_whole(p, path, why, sizeof(why));
 	}
 	if (err == -EFBIG)
@@ -296,7 +295,7 @@ int pkg_open(struct pk *p, int i, const char *tmp, struct apk_pkgcheck *c, char 
 	int k, fd, tfd, err;
 
 	if (fmt_path(rel, sizeof(rel), "%s/%s-%s.apk", p->arch, pk->name, pk->version))
-		return -ENAMETOOLONG;
+		return snprintf(why, whysz, "%s/%s-%s.apk: path too long", p->arch, pk->name, pk->version), -ENAMETOOLONG;
 	/* Its own repository first when that is a path, then any other path
 	 * repository or boot repository (the depot) that holds the very same
 	 * package: no network for what the depot has. */
@@ -375,7 +374,7 @@ int pkg_open(struct pk *p, int i, const char *tmp, struct apk_pkgcheck *c, char 
 	if (!own->url)
 		return snprintf(why, whysz, "%s/%s: not found", own->where, rel), -ENOENT;
 	if (fmt_path(path, sizeof(path), "%s/%s", own->where, rel))
-		return -ENAMETOOLONG;
+		return snprintf(why, whysz, "%s/%s: path too long", own->where, rel), -ENAMETOOLONG;
 	fd = open(tmp, O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
 	if (fd < 0)
 		return snprintf(why, whysz, "%s: %s", tmp, strerror(errno)), -errno;
