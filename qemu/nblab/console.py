@@ -8,6 +8,9 @@ from .procs import stop_process
 
 
 KMSG_ECHO = re.compile(r"^\[\s*\d+\.\d+\] nbinit: ")
+# A kernel message the serial console printed into the middle of a line the
+# init wrote (printk does not wait for the tty's line to end).
+KMSG_INSIDE = re.compile(r"\[\s*\d+\.\d{6}\] ")
 WIRE = "lab-wire: "     # prefix of the wire events fed to a Boot (no console line starts so)
 
 
@@ -52,14 +55,19 @@ class Boot:
 
         Lines the init also logs to /dev/kmsg come back on the console as
         '[   1.234] nbinit: ...'; those echoes count only when the init wrote
-        nothing to the console directly.
+        nothing to the console directly. A kernel message printed into an
+        init's line ('nbinit: starting ...[    1.97] tsc: ...') is cut off it.
         """
         direct, echoes = [], []
         for t, text in self.lines:
             i = text.find("nbinit: ")
             if i < 0:
                 continue
-            (echoes if KMSG_ECHO.match(text) else direct).append((t, text[i:]))
+            line = text[i:]
+            m = KMSG_INSIDE.search(line)
+            if m:
+                line = line[:m.start()]
+            (echoes if KMSG_ECHO.match(text) else direct).append((t, line))
         return direct or echoes
 
     def kv(self, key):
