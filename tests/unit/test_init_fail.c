@@ -222,7 +222,7 @@ int main(void)
 		struct result *res;
 		char bad[128] = "", want_line[1200];
 		const char *l;
-		int errfd, status, nfail = 0, same = 0;
+		int errfd, status = 0, nfail = 0, same = 0;
 		pid_t pid;
 
 		snprintf(rdir, sizeof(rdir), "%s/r%zu", top, i);

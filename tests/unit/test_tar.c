@@ -1116,6 +1116,7 @@ static void writer_roundtrip(void)
 	memset(&w, 0, sizeof(w));
 	w.fail_after = 512 + 100;
 	ok(tar_write_file(w_out, &w, "f", data, 1000, 0644) == -ENOSPC, "writer: the sink's error comes back");
+	free(w.p);
 	memset(&w, 0, sizeof(w));
 	w.fail_after = 1024;
 	wname(name, 120, 0);
