@@ -29,7 +29,8 @@ STRIP   ?= strip
 
 # LIBC=musl (the default): out/init linked with musl (Debian's musl-gcc,
 # musl-tools) and the libraries tests/build-sysroot builds for it from
-# Debian's source packages into out/sysroot (zlib, BearSSL, libblkid).
+# Debian's source packages into out/sysroot (zlib, BearSSL, libblkid; and
+# busybox, which the lab packs into the pxerd).
 # LIBC=glibc: the host's gcc and glibc with Debian's -dev archives; make
 # check builds it too, into out/glibc (OUT=out/glibc). Switching LIBC in
 # one OUT rebuilds all.

@@ -6,7 +6,7 @@ import shlex
 import shutil
 import subprocess
 
-from .base import INIT, KERNEL_DIR, LAB, LabError, MKPXERD, PXERD, REPO, log, rel
+from .base import INIT, KERNEL_DIR, LAB, OUT, LabError, MKPXERD, PXERD, REPO, log, rel
 from .procs import run
 
 
@@ -34,9 +34,36 @@ def apk_test_key():
             f.write(pub)
 
 
+# The pxerd's busybox (udhcpc and the rescue shell): built for musl, as
+# Alpine's is, from Debian's busybox source package by tests/build-sysroot,
+# and put into the kernel tree that mkpxerd -b reads, as the apk key is. The
+# mkinitfs-like initrd packs this host's busybox-static instead (see
+# mkinitfs_base), so both busyboxes' udhcpc run in the suite.
+BUSYBOX = os.path.join(OUT, "sysroot", "bin", "busybox")
+BUSYBOX_IN_PXERD = os.path.join(KERNEL_DIR, "root", "bin", "busybox")
+
+
+def lab_busybox():
+    """Copy out/sysroot/bin/busybox where mkpxerd -b finds it (when it differs)."""
+    if not os.path.isfile(BUSYBOX):
+        raise LabError("%s is missing (busybox built for musl; run tests/setup or tests/build-sysroot)" % rel(BUSYBOX))
+    with open(BUSYBOX, "rb") as f:
+        want = f.read()
+    if os.path.isfile(BUSYBOX_IN_PXERD):
+        with open(BUSYBOX_IN_PXERD, "rb") as f:
+            if f.read() == want:
+                return
+    os.makedirs(os.path.dirname(BUSYBOX_IN_PXERD), exist_ok=True)
+    tmp = "%s.tmp.%d" % (BUSYBOX_IN_PXERD, os.getpid())
+    with open(tmp, "wb") as f:
+        f.write(want)
+    os.chmod(tmp, 0o755)
+    os.replace(tmp, BUSYBOX_IN_PXERD)
+
+
 def pxerd_inputs():
     """Files whose change means out/pxerd must be rebuilt."""
-    files = [INIT, MKPXERD, os.path.join(KERNEL_DIR, "kver"), APK_KEY_IN_PXERD]
+    files = [INIT, MKPXERD, os.path.join(KERNEL_DIR, "kver"), APK_KEY_IN_PXERD, BUSYBOX_IN_PXERD]
     for d in ("features", "files.d", "modules.d"):
         top = os.path.join(REPO, d)
         if os.path.isdir(top):
@@ -57,6 +84,7 @@ def build_pxerd(force=False, quiet=False):
     if not os.path.isfile(MKPXERD):
         raise LabError("./mkpxerd is missing; cannot pack out/init into a pxerd")
     apk_test_key()
+    lab_busybox()
     newest = max(os.path.getmtime(p) for p in pxerd_inputs() if os.path.exists(p))
     if not force and os.path.exists(PXERD) and os.path.getmtime(PXERD) >= newest:
         if not quiet:
