@@ -349,8 +349,9 @@ int dhcp_lease(struct boot *b, char names[][IF_NAMESIZE], int n, long long link_
 		if (attempt < rt->attempts) {
 			int ms = retry_delay_ms(rt, attempt, &b->seed);
 			long long s0 = mono_ms();
-			log_info("net: DHCP on %s: no lease yet (try %d of %d), retrying in %d.%d s",
-			         all, attempt, rt->attempts, ms / 1000, ms % 1000 / 100);
+			char say[64];
+
+			log_info("net: DHCP on %s: no lease yet %s", all, retry_say(say, sizeof(say), rt, attempt, ms));
 			sleep_ms(ms);
 			tl_wait("dhcp", "(backoff)", s0, mono_ms());
 		}

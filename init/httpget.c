@@ -17,6 +17,7 @@ int http_get_retry(struct boot *b, const char *url, const struct http_opts *ho, 
 	const struct retry *r = &b->o.http_retry;
 	const char *phase = b->phase ? b->phase : "init";
 	int attempt, err, d;
+	char say[64];
 
 	if (whysz)
 		why[0] = '\0';
@@ -31,13 +32,16 @@ int http_get_retry(struct boot *b, const char *url, const struct http_opts *ho, 
 		if (!err || final)
 			return err;
 		if (!http_transient(err, res) || attempt >= r->attempts) {
-			snprintf(why, whysz, "GET %s: %s%s", url, res->why[0] ? res->why : strerror(-err),
-			         attempt > 1 ? " (after retries)" : "");
+			char after[32] = "";
+
+			if (attempt > 1)
+				snprintf(after, sizeof(after), " (after %d tries)", attempt);
+			snprintf(why, whysz, "GET %s: %s%s", url, res->why[0] ? res->why : strerror(-err), after);
 			return err;
 		}
 		d = retry_delay_ms(r, attempt, &b->seed);
-		log_warn("%s: GET %s: %s; retrying in %d.%d s (try %d of %d)", phase, url,
-		         res->why[0] ? res->why : strerror(-err), d / 1000, d % 1000 / 100, attempt + 1, r->attempts);
+		log_warn("%s: GET %s: %s %s", phase, url, res->why[0] ? res->why : strerror(-err),
+		         retry_say(say, sizeof(say), r, attempt, d));
 		sleep_ms(d);
 	}
 }

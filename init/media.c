@@ -178,7 +178,7 @@ static int nfs_mount(struct boot *b, const struct devspec *d)
 	char addr[64], src[BOOT_PATH + 300], mnt[BOOT_PATH], opts[256];
 	struct mount_rec *m;
 	long long t0;
-	int err;
+	int err, tries;
 
 	if (b->nmedia >= BOOT_MAX_MEDIA)
 		return boot_fail(b, -ENOSPC, "too many mounts");
@@ -196,14 +196,16 @@ static int nfs_mount(struct boot *b, const struct devspec *d)
 	 * for ever; packages then come over HTTP when a repository has a URL. */
 	snprintf(opts, sizeof(opts), "vers=3,nolock,soft,proto=tcp,timeo=50,retrans=2,addr=%s", addr);
 	t0 = mono_ms();
-	for (int attempt = 1;; attempt++) {
+	for (tries = 1;; tries++) {
 		int delay;
+		char say[64];
 
 		err = mount_bounded(src, mnt, "nfs", MS_RDONLY, opts, b->o.nfs_timeout_ms);
-		if (!unreachable(err) || !(delay = retry_delay_ms(&nfs_retry, attempt, &b->seed)))
+		if (!unreachable(err) || tries >= nfs_retry.attempts)
 			break;
-		log_warn("media: nfs %s:%s: %s (try %d of %d); retrying in %d.%d s", d->server, d->path,
-		         strerror(-err), attempt, nfs_retry.attempts, delay / 1000, delay % 1000 / 100);
+		delay = retry_delay_ms(&nfs_retry, tries, &b->seed);
+		log_warn("media: nfs %s:%s: %s %s", d->server, d->path, strerror(-err),
+		         retry_say(say, sizeof(say), &nfs_retry, tries, delay));
 		sleep_ms(delay);
 	}
 	if (err && err != -ETIMEDOUT && !unreachable(err)) {
@@ -225,6 +227,9 @@ static int nfs_mount(struct boot *b, const struct devspec *d)
 	if (err == -EACCES)
 		return boot_fail(b, err, "nfs %s:%s: the server refused the mount (%s): no such export, or not for this machine",
 		                 d->server, d->path, strerror(-err));
+	if (err && tries > 1)
+		return boot_fail(b, err, "nfs %s:%s: mount failed: %s (after %d tries)", d->server, d->path,
+		                 strerror(-err), tries);
 	if (err)
 		return boot_fail(b, err, "nfs %s:%s: mount failed: %s", d->server, d->path, strerror(-err));
 	m = &b->media[b->nmedia++];

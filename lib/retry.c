@@ -3,6 +3,7 @@
  * [0, cap_ms]. The jitter comes from a xorshift32 generator on *seed, so a
  * schedule is reproducible from its seed. cap_ms <= 0 means no cap. */
 #include <limits.h>
+#include <stdio.h>
 
 #include "retry.h"
 
@@ -53,6 +54,15 @@ int retry_delay_ms(const struct retry *r, int attempt, unsigned *seed)
 	if (d < 0)
 		d = 0;
 	return (int)(d < cap ? d : cap);
+}
+
+const char *retry_say(char *buf, unsigned size, const struct retry *r, int attempt, int delay_ms)
+{
+	if (delay_ms < 0)
+		delay_ms = 0;
+	snprintf(buf, size, "(try %d of %d); retrying in %d.%d s", attempt, r->attempts,
+	         delay_ms / 1000, delay_ms % 1000 / 100);
+	return buf;
 }
 
 /* Sum over all waits of the largest delay each can draw: an upper bound of

@@ -13,6 +13,11 @@ struct retry {
  * SEED (updated). 0 when ATTEMPT >= attempts (no more tries). */
 int retry_delay_ms(const struct retry *r, int attempt, unsigned *seed);
 
+/* The words every retry note ends with, the same for DHCP, HTTP and NFS:
+ * "(try ATTEMPT of ATTEMPTS); retrying in S.D s" for the try that failed
+ * and the DELAY_MS drawn for it, written into BUF (SIZE bytes); returns BUF. */
+const char *retry_say(char *buf, unsigned size, const struct retry *r, int attempt, int delay_ms);
+
 /* Sum of the largest possible delays: the bound on the total wait. */
 long retry_max_total_ms(const struct retry *r);
 

@@ -847,8 +847,8 @@ def scenarios():
         "dhcp-slow", "the DHCP server gets none of the init's first 4 requests: a later try gets the lease",
         "ip=dhcp " + APKOVL_MAC, lambda x: booted_checks(x) + [
             overlay_check(x, "mac"),
-            c_line(r"^nbinit: net: DHCP on eth0: no lease yet \(try 1 of 4\), retrying in \d",
-                   "nbinit: net: DHCP on eth0: no lease yet (try 1 of 4), retrying in 1.0 s",
+            c_line(r"^nbinit: net: DHCP on eth0: no lease yet \(try 1 of 4\); retrying in \d",
+                   "nbinit: net: DHCP on eth0: no lease yet (try 1 of 4); retrying in 1.0 s",
                    "the init retried DHCP after backoff"),
             c_events(r"^relay dropped the init's DHCP ", ["relay dropped the init's DHCP DISCOVER #%d" % i
                                                           for i in range(1, 5)],
@@ -863,8 +863,8 @@ def scenarios():
             c_events(r"^relay dropped the init's DHCP ", ["relay dropped the init's DHCP DISCOVER #%d" % i
                                                           for i in range(1, 7)],
                      "the relay dropped the init's DHCP requests (3 a try)", exact=False),
-            c_line(r"^nbinit: net: DHCP on eth0: no lease yet \(try 1 of 2\), retrying in ",
-                   "nbinit: net: DHCP on eth0: no lease yet (try 1 of 2), retrying in 1.1 s",
+            c_line(r"^nbinit: net: DHCP on eth0: no lease yet \(try 1 of 2\); retrying in ",
+                   "nbinit: net: DHCP on eth0: no lease yet (try 1 of 2); retrying in 1.1 s",
                    "one backoff between the 2 tries"),
             c_no_report()],
         "52:54:00:fa:00:04", Fault(dhcp_drop="all"), boots=False))
@@ -881,9 +881,9 @@ def scenarios():
             c_events(r"^fault-http #3 GET /http-drop/%s\.apkovl\.tar\.gz -> 200, \d+ bytes$" % mac,
                      ["fault-http #3 GET /http-drop/%s.apkovl.tar.gz -> 200, 10 bytes" % mac],
                      "the third GET got the whole overlay"),
-            c_line(r"^nbinit: warning: overlay: GET %s: truncated: .*retrying in .*\(try 2 of 4\)"
+            c_line(r"^nbinit: warning: overlay: GET %s: truncated: \d+ of \d+ bytes \(try 1 of 4\); retrying in \d"
                    % re.escape(ovl("http-drop", mac)),
-                   "nbinit: warning: overlay: GET %s: truncated: 5 of 10 bytes; retrying in 1.0 s (try 2 of 4)"
+                   "nbinit: warning: overlay: GET %s: truncated: 5 of 10 bytes (try 1 of 4); retrying in 1.0 s"
                    % ovl("http-drop", mac), "the init said the body was truncated and retried")],
         mac, Fault(http=("drop", 2))))
     mac = "52:54:00:fa:00:06"
@@ -891,8 +891,8 @@ def scenarios():
     out.append(failing_overlay(
         "http-500", "the overlay's server answers 500: 4 tries with backoff, one line naming the URL, panic=1",
         "panic=1", mac, c_fails(
-            "nbinit: overlay: GET %s: 500 Internal Server Error (after retries)" % url,
-            ["overlay: GET %s: " % url, "500 Internal Server Error"], "nbinit: rebooting in 1 s (panic=1)",
+            "nbinit: overlay: GET %s: 500 Internal Server Error (after 4 tries)" % url,
+            ["overlay: GET %s: " % url, "500 Internal Server Error (after 4 tries)"], "nbinit: rebooting in 1 s (panic=1)",
             (r"^nbinit: overlay: GET \S+$", "nbinit: overlay: GET %s" % url), 8.75 + 4),
         [c_events(r"^fault-http #\d GET /http-500/.* -> 500 ",
                   ["fault-http #%d GET /http-500/%s.apkovl.tar.gz -> 500 Internal Server Error" % (i, mac)
@@ -918,8 +918,8 @@ def scenarios():
         "http-silent", "the overlay's server accepts and never answers: nbinit.http_timeout=3 bounds each try, "
         "nbinit.onfail=poweroff",
         "nbinit.http_timeout=3 nbinit.onfail=poweroff", mac, c_fails(
-            "nbinit: overlay: GET %s: no response within 3 s (after retries)" % url,
-            ["overlay: GET %s: " % url, "no response within 3 s"],
+            "nbinit: overlay: GET %s: no response within 3 s (after 4 tries)" % url,
+            ["overlay: GET %s: " % url, "no response within 3 s (after 4 tries)"],
             "nbinit: powering off (nbinit.onfail=poweroff)",
             (r"^nbinit: overlay: GET \S+$", "nbinit: overlay: GET %s" % url), 4 * 3 + 8.75 + 3),
         [c_events(r"^fault-http #\d GET /http-silent/.* -> no answer; the client closed after [2-4]\.\d s$",

@@ -40,7 +40,7 @@ static const struct row rows[] = {
 	ROW("500, 500, then 200: tried again", 4, false, 0, 3, "hello", "", E500, E500, OK200),
 	ROW("a truncated body, then 200: the sink starts afresh", 4, false, 0, 2, "hello", "", CUT, OK200),
 	ROW("500 every time: as many tries as the schedule has", 3, false, -EPROTO, 3,
-	    "", "GET http://127.0.0.1:PORT/x: 500 Internal Server Error (after retries)", E500, E500, E500, E500, E500),
+	    "", "GET http://127.0.0.1:PORT/x: 500 Internal Server Error (after 3 tries)", E500, E500, E500, E500, E500),
 	ROW("404: final at once", 4, false, -EPROTO, 1, "", "GET http://127.0.0.1:PORT/x: 404 Not Found", E404, OK200),
 	ROW("the end hook calls it final: no retry, no WHY", 4, true, -EIO, 1, "hel", "", CUT, OK200),
 	ROW("one try only", 1, false, -EPROTO, 1, "", "GET http://127.0.0.1:PORT/x: 500 Internal Server Error", E500, OK200),

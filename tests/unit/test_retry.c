@@ -149,6 +149,23 @@ static void large_values(void)
 	   retry_max_total_ms(&j));
 }
 
+/* The note every retry ends with (DHCP, HTTP and NFS print the same words). */
+static void say(void)
+{
+	const struct retry r = { 4, 1000, 8000, 25 };
+	char buf[64], small[12];
+
+	ok(!strcmp(retry_say(buf, sizeof(buf), &r, 1, 1049), "(try 1 of 4); retrying in 1.0 s"),
+	   "try 1, 1049 ms: %s", buf);
+	ok(!strcmp(retry_say(buf, sizeof(buf), &r, 3, 4560), "(try 3 of 4); retrying in 4.5 s"),
+	   "try 3, 4560 ms, tenths cut, not rounded: %s", buf);
+	ok(!strcmp(retry_say(buf, sizeof(buf), &r, 2, 0), "(try 2 of 4); retrying in 0.0 s"), "0 ms: %s", buf);
+	ok(!strcmp(retry_say(buf, sizeof(buf), &r, 2, -5), "(try 2 of 4); retrying in 0.0 s"),
+	   "a negative delay says 0: %s", buf);
+	ok(retry_say(small, sizeof(small), &r, 1, 1000) == small && strlen(small) == sizeof(small) - 1 &&
+	   !strncmp(small, "(try 1 of 4", 11), "a small buffer is cut and terminated: %s", small);
+}
+
 int main(void)
 {
 	size_t i;
@@ -158,5 +175,6 @@ int main(void)
 	jitter_range();
 	determinism();
 	large_values();
+	say();
 	return done_testing();
 }
