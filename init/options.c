@@ -279,7 +279,8 @@ int options_parse_text(struct boot *b, const char *text)
 	}
 	if ((v = cmdline_get(&b->cl, "ovl_dev")) && *v) {
 		if (o->ovl != OVL_NONE)
-			return boot_fail(b, -EINVAL, "apkovl= and ovl_dev= are both given: use one or the other");
+			return boot_fail(b, -EINVAL, "ovl_dev=%s: apkovl=%s is given too (one overlay: drop one of them)",
+			                 v, cmdline_get(&b->cl, "apkovl"));
 		if (devspec_parse(&o->ovl_dev, v, false))
 			return boot_fail(b, -EINVAL, "ovl_dev=%s: expected UUID=, LABEL= or a device name, with optional :FSTYPE", v);
 		o->ovl = OVL_DEV;
