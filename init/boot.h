@@ -173,6 +173,7 @@ int repos_choose(struct boot *b);
 /* repos.c: is repository R an http:// or https:// URL? */
 bool repo_is_url(const char *r);
 int newroot_prepare(struct boot *b);   /* newroot.c */
+int newroot_guard(struct boot *b);     /* newroot.c: newroot_switch's checks, nothing changed */
 int newroot_switch(struct boot *b);    /* newroot.c: only returns on failure */
 /* newroot.c: write TEXT (LEN bytes) to P in the new root (beneath it, no
  * symbolic links followed), mode 0644. Returns 0 or a negative errno. */

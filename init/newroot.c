@@ -237,28 +237,42 @@ static int move_all(struct boot *b)
 	return err;
 }
 
-int newroot_switch(struct boot *b)
+/* The checks before anything destructive: the old root (b->root, "/" at
+ * boot) must be an initramfs (ramfs or tmpfs: it is emptied), the new root
+ * a separate mount below it, holding init= as an executable file. Returns
+ * 0 or the boot_fail error; changes nothing. */
+int newroot_guard(struct boot *b)
 {
+	const char *old = b->root && b->root[0] ? b->root : "/";
 	struct statfs sfs;
 	struct stat rs, ns;
-	char *argv[34], args[512], *save = NULL, *tok;
-	int rootfd, fd, argc = 0, err;
+	int rootfd, err;
 
-	/* Guards before anything destructive. */
-	if (statfs("/", &sfs) < 0 || (sfs.f_type != RAMFS_MAGIC && sfs.f_type != TMPFS_MAGIC))
-		return boot_fail(b, -EPERM, "/ is not an initramfs (ramfs/tmpfs); refusing to empty it");
-	rootfd = open(b->newroot, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (rootfd < 0)
-		return boot_fail(b, -errno, "%s: %s", b->newroot, strerror(errno));
-	if (stat("/", &rs) < 0 || fstat(rootfd, &ns) < 0 || rs.st_dev == ns.st_dev) {
+	if (statfs(old, &sfs) < 0 || (sfs.f_type != RAMFS_MAGIC && sfs.f_type != TMPFS_MAGIC))
+		return boot_fail(b, -EPERM, "%s is not an initramfs (ramfs/tmpfs); refusing to empty it", old);
+	if ((rootfd = nr_open(b)) < 0)
+		return boot_fail(b, rootfd, "%s: %s", b->newroot, strerror(-rootfd));
+	if (stat(old, &rs) < 0 || fstat(rootfd, &ns) < 0 || rs.st_dev == ns.st_dev) {
 		close(rootfd);
 		return boot_fail(b, -EXDEV, "%s is not a separate mount; refusing to switch", b->newroot);
 	}
-	if ((err = check_init(b, rootfd))) {
-		close(rootfd);
-		return err;
-	}
+	err = check_init(b, rootfd);
 	close(rootfd);
+	return err;
+}
+
+int newroot_switch(struct boot *b)
+{
+	char *argv[34], args[512], *save = NULL, *tok;
+	int fd, argc = 0, err;
+
+	/* The emptying and the switch act on this process's "/": never under
+	 * a root prefix (a phase run as an ordinary process in a test). */
+	if (b->root && b->root[0])
+		return boot_fail(b, -EPERM, "%s%s: refusing to switch under a root prefix (%s)", b->root, b->newroot,
+		                 b->root);
+	if ((err = newroot_guard(b)))
+		return err;
 
 	if ((err = move_all(b)))
 		return err;
