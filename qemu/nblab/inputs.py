@@ -26,12 +26,24 @@ def apk_test_key():
     """Make the lab's apk key once and put its public half where mkpxerd finds it."""
     if not os.path.isfile(APK_KEY + ".pub"):
         run([os.path.join(REPO, "tests", "apk", "mkapk"), "key", os.path.dirname(APK_KEY), "nblab@nbinit"], timeout=120)
-    os.makedirs(os.path.dirname(APK_KEY_IN_PXERD), exist_ok=True)
-    with open(APK_KEY + ".pub", "rb") as f:
-        pub = f.read()
-    if not os.path.isfile(APK_KEY_IN_PXERD) or open(APK_KEY_IN_PXERD, "rb").read() != pub:
-        with open(APK_KEY_IN_PXERD, "wb") as f:
-            f.write(pub)
+    place_in_base(APK_KEY + ".pub", APK_KEY_IN_PXERD, 0o644)
+
+
+def place_in_base(src, dst, mode):
+    """Copy SRC to DST in the tree mkpxerd -b reads, only when the bytes
+    differ (so DST's time stamp moves only then), through a temporary file."""
+    with open(src, "rb") as f:
+        want = f.read()
+    if os.path.isfile(dst):
+        with open(dst, "rb") as f:
+            if f.read() == want:
+                return
+    os.makedirs(os.path.dirname(dst), exist_ok=True)
+    tmp = "%s.tmp.%d" % (dst, os.getpid())
+    with open(tmp, "wb") as f:
+        f.write(want)
+    os.chmod(tmp, mode)
+    os.replace(tmp, dst)
 
 
 # The pxerd's busybox (udhcpc and the rescue shell): built for musl, as
@@ -47,18 +59,7 @@ def lab_busybox():
     """Copy out/sysroot/bin/busybox where mkpxerd -b finds it (when it differs)."""
     if not os.path.isfile(BUSYBOX):
         raise LabError("%s is missing (busybox built for musl; run tests/setup or tests/build-sysroot)" % rel(BUSYBOX))
-    with open(BUSYBOX, "rb") as f:
-        want = f.read()
-    if os.path.isfile(BUSYBOX_IN_PXERD):
-        with open(BUSYBOX_IN_PXERD, "rb") as f:
-            if f.read() == want:
-                return
-    os.makedirs(os.path.dirname(BUSYBOX_IN_PXERD), exist_ok=True)
-    tmp = "%s.tmp.%d" % (BUSYBOX_IN_PXERD, os.getpid())
-    with open(tmp, "wb") as f:
-        f.write(want)
-    os.chmod(tmp, 0o755)
-    os.replace(tmp, BUSYBOX_IN_PXERD)
+    place_in_base(BUSYBOX, BUSYBOX_IN_PXERD, 0o755)
 
 
 def pxerd_inputs():
